@@ -21,6 +21,7 @@ type Service struct {
 	now    func() time.Time
 	ids    idSource
 	sealer *Sealer
+	tokens tokenKeys
 }
 
 // NewService returns a Service over store.

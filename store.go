@@ -7,6 +7,9 @@ import "context"
 // ErrConflict or ErrDuplicate (possibly wrapped) for the cases the rules care about.
 type Store interface {
 	RequesterStore
+	// ServerKey returns the per-deployment key stored under name, storing candidate first
+	// if there is none.
+	ServerKey(ctx context.Context, name string, candidate string) (string, error)
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -15,3 +15,11 @@ CREATE TABLE access_keys (
     revoked_at   BIGINT
 );
 CREATE INDEX access_keys_requester ON access_keys (requester_id);
+
+-- Per-deployment keys (HMAC keys for pagination and unsubscribe tokens), made once and shared
+-- by every node on the database.
+CREATE TABLE server_keys (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
