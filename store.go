@@ -7,6 +7,13 @@ import "context"
 // ErrConflict or ErrDuplicate (possibly wrapped) for the cases the rules care about.
 type Store interface {
 	RequesterStore
+	WorkerStore
+	HITStore
+	AssignmentStore
+	BlockStore
+	NotifyStore
+	OptOutStore
+	DeliveryStatusStore
 	// ServerKey returns the per-deployment key stored under name, storing candidate first
 	// if there is none.
 	ServerKey(ctx context.Context, name string, candidate string) (string, error)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -60,8 +61,22 @@ type Server struct {
 // to Log at debug level, so that tests can inspect every line written.
 func Start(t testing.TB, store *sqlstore.Store) *Server {
 	t.Helper()
+	return StartWith(t, store, Config{})
+}
+
+// Config adjusts StartWith: the Service's options (their Now is replaced by the server's
+// Clock), and a wrapper around the routes for tests that interfere with connections.
+type Config struct {
+	Options turkmail.Options
+	Wrap    func(http.Handler) http.Handler
+}
+
+// StartWith is Start with c applied.
+func StartWith(t testing.TB, store *sqlstore.Store, c Config) *Server {
+	t.Helper()
 	clock := &Clock{}
-	svc, err := turkmail.NewService(store, turkmail.Options{Now: clock.Now})
+	c.Options.Now = clock.Now
+	svc, err := turkmail.NewService(store, c.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +84,9 @@ func Start(t testing.TB, store *sqlstore.Store) *Server {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := web.New(web.Config{Service: svc, Store: store, Region: Region, Logger: log,
 		Registry: prometheus.NewRegistry(), Now: clock.Now})
+	if c.Wrap != nil {
+		h = c.Wrap(h)
+	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return &Server{URL: ts.URL, Store: store, Service: svc, Clock: clock, Log: logs}

@@ -5,7 +5,26 @@ package mturkapi
 func operations() map[string]operation {
 	m := mturkPrefix + "."
 	return map[string]operation{
-		m + "GetAccountBalance": op(getAccountBalance),
+		m + "GetAccountBalance":               op(getAccountBalance),
+		turkmailPrefix + ".ListNotifications": op(listNotifications),
+		turkmailPrefix + ".GetNotification":   op(getNotification),
+		m + "NotifyWorkers":                   notifyWorkers,
+		// The work history (docs/work-history.md).
+		m + "CreateHITType":          op(createHITType),
+		m + "CreateHIT":              op(createHIT),
+		m + "CreateHITWithHITType":   op(createHITWithHITType),
+		m + "GetHIT":                 op(getHIT),
+		m + "ListHITs":               op(listHITs),
+		m + "ListReviewableHITs":     op(listReviewableHITs),
+		m + "UpdateExpirationForHIT": op(updateExpirationForHIT),
+		m + "DeleteHIT":              op(deleteHIT),
+		m + "ListAssignmentsForHIT":  op(listAssignmentsForHIT),
+		m + "GetAssignment":          op(getAssignment),
+		m + "ApproveAssignment":      op(approveAssignment),
+		m + "RejectAssignment":       op(rejectAssignment),
+		m + "CreateWorkerBlock":      op(createWorkerBlock),
+		m + "DeleteWorkerBlock":      op(deleteWorkerBlock),
+		m + "ListWorkerBlocks":       op(listWorkerBlocks),
 	}
 }
 
@@ -28,4 +47,6 @@ var mturkOperations = map[string]bool{
 }
 
 // turkmailOperations names turkmail's own operations (under turkmailPrefix).
-var turkmailOperations = map[string]bool{}
+var turkmailOperations = map[string]bool{
+	"ListNotifications": true, "GetNotification": true,
+}

@@ -23,7 +23,11 @@ type dialect struct {
 	skipLocked string
 	// lockMigrations serialises migrations across nodes starting at once (inside the tx).
 	lockMigrations string
-	isUnique       func(error) bool
+	// lockRequester ($1: requester id) serialises one requester's NotifyWorkers acceptances
+	// inside the transaction (for the per-worker cap). NO KEY UPDATE does not block the
+	// foreign-key checks of inserts that reference the row. SQLite: one writer already.
+	lockRequester string
+	isUnique      func(error) bool
 }
 
 var sqliteDialect = dialect{
@@ -35,6 +39,7 @@ var postgresDialect = dialect{
 	name:           "postgres",
 	skipLocked:     "FOR UPDATE SKIP LOCKED",
 	lockMigrations: "SELECT pg_advisory_xact_lock(7215023417)",
+	lockRequester:  "SELECT 1 FROM requesters WHERE id = $1 FOR NO KEY UPDATE",
 	isUnique: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && pe.Code == "23505"

@@ -33,9 +33,11 @@ func New(c Config) http.Handler {
 		Metrics: mturkapi.NewMetrics(c.Registry), Now: c.Now})
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
+	mux.Handle("POST /mturk/externalSubmit", mturkapi.ExternalSubmit(c.Service, c.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", readyz(c.Store, c.Logger))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(c.Registry, promhttp.HandlerOpts{}))
+	unsubscribeRoutes(mux, c.Service, c.Logger)
 	return mux
 }
 

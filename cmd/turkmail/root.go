@@ -42,6 +42,12 @@ notification as an email through SMTP.`,
 		newServeCommand(g),
 		newMigrateCommand(g),
 		newRequesterCommand(g),
+		newWorkerCommand(g),
+		newHITCommand(g),
+		newAssignmentCommand(g),
+		newDispatchCommand(g),
+		newMailboxCommand(g),
+		newDeliveriesCommand(g),
 	)
 	return root
 }
@@ -70,11 +76,17 @@ func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 
 // open connects to --db, migrating it, and builds the Service every command works through.
 func (g *globals) open(ctx context.Context) (*sqlstore.Store, *turkmail.Service, error) {
+	return g.openWith(ctx, turkmail.Options{})
+}
+
+// openWith is open with Service options (serve's OnQueued hook); SecretKey is always set here.
+func (g *globals) openWith(ctx context.Context, o turkmail.Options) (*sqlstore.Store, *turkmail.Service, error) {
 	store, err := sqlstore.Open(ctx, g.db, sqlstore.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := turkmail.NewService(store, turkmail.Options{SecretKey: []byte(g.getenv("TURKMAIL_SECRET_KEY"))})
+	o.SecretKey = []byte(g.getenv("TURKMAIL_SECRET_KEY"))
+	svc, err := turkmail.NewService(store, o)
 	if err != nil {
 		store.Close()
 		return nil, nil, err

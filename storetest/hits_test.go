@@ -1,0 +1,158 @@
+package storetest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/turkmail/turkmail"
+	"github.com/turkmail/turkmail/sqlstore"
+	"github.com/turkmail/turkmail/storetest"
+)
+
+// historyFixture is a store with two requesters and a settable clock.
+type historyFixture struct {
+	s      *sqlstore.Store
+	svc    *turkmail.Service
+	now    time.Time
+	r1, r2 string
+}
+
+func newHistory(t *testing.T, s *sqlstore.Store) *historyFixture {
+	t.Helper()
+	f := &historyFixture{s: s, now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	svc, err := turkmail.NewService(s, turkmail.Options{Now: func() time.Time { return f.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc = svc
+	ctx := context.Background()
+	for _, r := range []*string{&f.r1, &f.r2} {
+		c, err := svc.CreateRequester(ctx, turkmail.NewRequester{Name: "R"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*r = c.RequesterID
+	}
+	return f
+}
+
+func TestHITsStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		f := newHistory(t, s)
+		typ := turkmail.HITType{ID: "3TYPEA", RequesterID: f.r1, Fingerprint: "fp", Title: "T", Description: "D",
+			RewardCents: 125, AssignmentDuration: time.Hour, AutoApprovalDelay: time.Minute, CreatedAt: f.now,
+			QualificationRequirements: []turkmail.QualificationRequirement{{QualificationTypeId: "Q1", Comparator: "Exists"}}}
+		got, err := s.PutHITType(ctx, typ)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(typ) {
+			t.Fatalf("PutHITType = %+v, %v", got, err)
+		}
+		again := typ
+		again.ID = "3TYPEB"
+		if got, err := s.PutHITType(ctx, again); err != nil || got.ID != "3TYPEA" {
+			t.Fatalf("same fingerprint: got %s, %v; want the first type", got.ID, err)
+		}
+		if _, err := s.HITType(ctx, f.r2, "3TYPEA"); !errors.Is(err, turkmail.ErrNotFound) {
+			t.Fatalf("another requester's type: %v", err)
+		}
+		for i := range 5 {
+			h := turkmail.HIT{ID: fmt.Sprintf("3HIT%d", i), RequesterID: f.r1, Type: got, HITGroupID: got.ID, Question: "<q/>",
+				MaxAssignments: 1, Expiration: f.now.Add(time.Hour), ReviewStatus: "NotReviewed", CreatedAt: f.now.Add(time.Duration(i%2) * time.Second)}
+			if i == 0 {
+				h.UniqueRequestToken = "tok"
+			}
+			if err := s.CreateHIT(ctx, h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dup := turkmail.HIT{ID: "3HITDUP", RequesterID: f.r1, Type: got, UniqueRequestToken: "tok", MaxAssignments: 1, CreatedAt: f.now}
+		if err := s.CreateHIT(ctx, dup); !errors.Is(err, turkmail.ErrDuplicate) {
+			t.Fatalf("same token: %v, want ErrDuplicate", err)
+		}
+		if id, err := s.HITIDByToken(ctx, f.r1, "tok"); err != nil || id != "3HIT0" {
+			t.Fatalf("HITIDByToken = %s, %v", id, err)
+		}
+		if _, err := s.HIT(ctx, f.r2, "3HIT0", f.now); !errors.Is(err, turkmail.ErrNotFound) {
+			t.Fatalf("another requester's HIT: %v", err)
+		}
+		// (CreatedAt, ID) order: 0, 2, 4 at now; 1, 3 a second later.
+		var order []string
+		q := turkmail.HITQuery{Now: f.now, Page: turkmail.Page{Limit: 2}}
+		for {
+			page, err := s.ListHITs(ctx, f.r1, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range page {
+				order = append(order, h.ID)
+			}
+			if len(page) < 2 {
+				break
+			}
+			last := page[len(page)-1]
+			q.Page.After = turkmail.Cursor{At: last.CreatedAt, ID: last.ID}
+		}
+		if fmt.Sprint(order) != "[3HIT0 3HIT2 3HIT4 3HIT1 3HIT3]" {
+			t.Fatalf("ListHITs order %v", order)
+		}
+		if err := s.UpdateHITExpiration(ctx, f.r1, "3HIT1", f.now); err != nil {
+			t.Fatal(err)
+		}
+		rev, _ := s.ListHITs(ctx, f.r1, turkmail.HITQuery{ReviewableOnly: true, Now: f.now, Page: turkmail.Page{Limit: 10}})
+		if len(rev) != 1 || rev[0].ID != "3HIT1" {
+			t.Fatalf("reviewable: %v", rev)
+		}
+		if err := s.DisposeHIT(ctx, f.r1, "3HIT2", f.now); !errors.Is(err, turkmail.ErrConflict) {
+			t.Fatalf("dispose an assignable HIT: %v", err)
+		}
+		if err := s.DisposeHIT(ctx, f.r2, "3HIT1", f.now); !errors.Is(err, turkmail.ErrNotFound) {
+			t.Fatalf("dispose another requester's HIT: %v", err)
+		}
+		if err := s.DisposeHIT(ctx, f.r1, "3HIT1", f.now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateHITExpiration(ctx, f.r1, "3HIT1", f.now.Add(time.Hour)); !errors.Is(err, turkmail.ErrConflict) {
+			t.Fatalf("extend a disposed HIT: %v", err)
+		}
+		all, _ := s.ListHITs(ctx, f.r1, turkmail.HITQuery{Now: f.now, Page: turkmail.Page{Limit: 10}})
+		if len(all) != 4 {
+			t.Fatalf("ListHITs shows disposed HITs: %d", len(all))
+		}
+	})
+}
+
+func TestBlocksStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		f := newHistory(t, s)
+		for _, w := range []string{"AB3", "AB1", "AB2"} {
+			if err := s.PutBlock(ctx, turkmail.Block{RequesterID: f.r1, WorkerID: w, Reason: "first", CreatedAt: f.now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.PutBlock(ctx, turkmail.Block{RequesterID: f.r1, WorkerID: "AB1", Reason: "second", CreatedAt: f.now}); err != nil {
+			t.Fatal(err)
+		}
+		page, err := s.ListBlocks(ctx, f.r1, turkmail.Page{Limit: 2})
+		if err != nil || len(page) != 2 || page[0].WorkerID != "AB1" || page[0].Reason != "second" || page[1].WorkerID != "AB2" {
+			t.Fatalf("ListBlocks = %+v, %v", page, err)
+		}
+		if rest, _ := s.ListBlocks(ctx, f.r1, turkmail.Page{After: turkmail.Cursor{ID: "AB2"}, Limit: 2}); len(rest) != 1 || rest[0].WorkerID != "AB3" {
+			t.Fatalf("second page: %+v", rest)
+		}
+		if b, _ := s.Blocked(ctx, f.r2, "AB1"); b {
+			t.Fatal("a block of one requester applies to another")
+		}
+		for range 2 {
+			if err := s.DeleteBlock(ctx, f.r1, "AB1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b, _ := s.Blocked(ctx, f.r1, "AB1"); b {
+			t.Fatal("still blocked after DeleteBlock")
+		}
+	})
+}
