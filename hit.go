@@ -112,7 +112,7 @@ const (
 // CreateHIT makes (or reuses) the HIT type described by t and creates a HIT of it.
 func (s *Service) CreateHIT(ctx context.Context, requesterID string, t NewHITType, p HITParams) (HIT, error) {
 	// Check the HIT's own members first, so a bad one never leaves a stray HIT type behind.
-	if _, err := s.checkHITParams(p); err != nil {
+	if _, err := s.checkHITParams(p, s.clock()); err != nil {
 		return HIT{}, err
 	}
 	typ, err := s.CreateHITType(ctx, requesterID, t)
@@ -127,7 +127,7 @@ func (s *Service) CreateHITWithHITType(ctx context.Context, requesterID string, 
 	if hitTypeID == nil {
 		return HIT{}, missing("HITTypeId")
 	}
-	if _, err := s.checkHITParams(p); err != nil {
+	if _, err := s.checkHITParams(p, s.clock()); err != nil {
 		return HIT{}, err
 	}
 	typ, err := s.store.HITType(ctx, requesterID, *hitTypeID)
@@ -137,13 +137,15 @@ func (s *Service) CreateHITWithHITType(ctx context.Context, requesterID string, 
 	return s.createHIT(ctx, requesterID, typ, p)
 }
 
-func (s *Service) checkHITParams(p HITParams) (HIT, error) {
-	var h HIT
+// checkHITParams validates p into a HIT created at now (one clock reading, so that
+// Expiration - CreationTime is exactly the lifetime asked for).
+func (s *Service) checkHITParams(p HITParams, now time.Time) (HIT, error) {
+	h := HIT{CreatedAt: now}
 	lifetime, err := seconds("LifetimeInSeconds", p.LifetimeInSeconds, true, minDurationSeconds, maxLifetimeSeconds, 0)
 	if err != nil {
 		return h, err
 	}
-	h.Expiration = s.clock().Add(lifetime)
+	h.Expiration = now.Add(lifetime)
 	h.MaxAssignments = 1
 	if p.MaxAssignments != nil {
 		if *p.MaxAssignments < 1 || *p.MaxAssignments > maxAssignmentsPerHIT {
@@ -211,7 +213,7 @@ func checkQuestion(q string) error {
 }
 
 func (s *Service) createHIT(ctx context.Context, requesterID string, typ HITType, p HITParams) (HIT, error) {
-	h, err := s.checkHITParams(p)
+	h, err := s.checkHITParams(p, s.clock())
 	if err != nil {
 		return HIT{}, err
 	}
@@ -220,7 +222,6 @@ func (s *Service) createHIT(ctx context.Context, requesterID string, typ HITType
 	h.Type = typ
 	h.HITGroupID = typ.ID // MTurk groups HITs by type: one group per type here
 	h.ReviewStatus = "NotReviewed"
-	h.CreatedAt = s.clock()
 	if err := s.store.CreateHIT(ctx, h); err != nil {
 		if errors.Is(err, ErrDuplicate) && h.UniqueRequestToken != "" {
 			id, lerr := s.store.HITIDByToken(ctx, requesterID, h.UniqueRequestToken)
