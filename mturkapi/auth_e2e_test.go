@@ -59,6 +59,17 @@ func TestGetAccountBalanceWithSDK(t *testing.T) {
 			_, err := srv.SDK(t, creds).GetAccountBalance(&mturk.GetAccountBalanceInput{})
 			assertAWSError(t, err, "InvalidSignatureException", "Signature expired")
 		})
+
+		// Every request above was logged (at debug level), and no secret with it.
+		logs := srv.Log.String()
+		if !strings.Contains(logs, "GetAccountBalance") {
+			t.Fatalf("requests were not logged:\n%s", logs)
+		}
+		for _, secret := range []string{creds.SecretAccessKey, wrongSecret.SecretAccessKey} {
+			if strings.Contains(logs, secret) {
+				t.Fatalf("a secret key reached the log:\n%s", logs)
+			}
+		}
 	})
 }
 

@@ -92,7 +92,9 @@ func newAssignmentAutoApproveCommand(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "auto-approve",
 		Short: "Approve every submitted assignment whose auto-approval time has passed (serve does this every minute)",
-		Args:  cobra.NoArgs,
+		Example: `  turkmail assignment auto-approve
+  turkmail assignment auto-approve --db postgres://turkmail@db.internal/turkmail`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			store, svc, err := g.open(cmd.Context())
 			if err != nil {
