@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go/aws/awserr"
 	"github.com/aws/aws-sdk-go/aws/credentials"
+	"github.com/aws/aws-sdk-go/aws/request"
 	v4 "github.com/aws/aws-sdk-go/aws/signer/v4"
 	"github.com/aws/aws-sdk-go/service/mturk"
 
@@ -52,6 +53,22 @@ func TestGetAccountBalanceWithSDK(t *testing.T) {
 				assertAWSError(t, err, tc.code, "")
 			})
 		}
+
+		// What a client cannot be made to send by its credentials alone: no signature at all
+		// (a Sign handler removed), a body changed after it was signed.
+		t.Run("no Authorization", func(t *testing.T) {
+			req, _ := srv.SDK(t, creds).GetAccountBalanceRequest(&mturk.GetAccountBalanceInput{})
+			req.Handlers.Sign.Clear()
+			assertAWSError(t, req.Send(), "MissingAuthenticationToken", "")
+		})
+		t.Run("tampered body", func(t *testing.T) {
+			req, _ := srv.SDK(t, creds).GetAccountBalanceRequest(&mturk.GetAccountBalanceInput{})
+			req.Handlers.Sign.PushBack(func(r *request.Request) {
+				r.SetStringBody(`{"x":1}`)
+				r.HTTPRequest.ContentLength = int64(len(`{"x":1}`))
+			})
+			assertAWSError(t, req.Send(), "InvalidSignatureException", "")
+		})
 
 		t.Run("date 20 minutes old", func(t *testing.T) {
 			srv.Clock.Advance(20 * time.Minute)
@@ -142,15 +159,41 @@ func TestGetAccountBalanceWithPythonClients(t *testing.T) {
 import os, boto3, botocore
 c = boto3.client("mturk", endpoint_url=os.environ["TURKMAIL_ENDPOINT"], region_name="us-east-1")
 print(c.get_account_balance()["AvailableBalance"])
-bad = boto3.client("mturk", endpoint_url=os.environ["TURKMAIL_ENDPOINT"], region_name="us-east-1",
-                   aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key="x" * 40)
-try:
-    bad.get_account_balance()
-except botocore.exceptions.ClientError as e:
-    print(e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+from botocore.config import Config
+def client(**kw):
+    return boto3.client("mturk", endpoint_url=os.environ["TURKMAIL_ENDPOINT"], region_name="us-east-1", **kw)
+def failure(c):
+    try:
+        c.get_account_balance()
+        return "no error"
+    except botocore.exceptions.ClientError as e:
+        return "%s %d" % (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+def tamper(request, **kw):
+    request.body = b'{"x":1}'
+    request.headers["Content-Length"] = str(len(request.body))
+tampered = client()
+tampered.meta.events.register("before-send.mturk.GetAccountBalance", tamper)
+print(failure(client(aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key="x" * 40)))
+print(failure(client(aws_access_key_id="AKIAUNKNOWNUNKNOWN00", aws_secret_access_key="x" * 40)))
+print(failure(client(config=Config(signature_version=botocore.UNSIGNED))))
+print(failure(tampered))
 `)
-	if code != 0 || out != "10000.00\nInvalidSignatureException 400\n" {
-		t.Fatalf("boto3 printed %q (stderr %q, exit %d)", out, stderr, code)
+	want := "10000.00\nInvalidSignatureException 400\nUnrecognizedClientException 400\nMissingAuthenticationToken 400\nInvalidSignatureException 400\n"
+	if code != 0 || out != want {
+		t.Fatalf("boto3 printed %q, want %q (stderr %q, exit %d)", out, want, stderr, code)
+	}
+	// The server's clock 20 minutes ahead: boto3's X-Amz-Date is 20 minutes old.
+	srv.Clock.Advance(20 * time.Minute)
+	out, stderr, code = srv.Python(t, creds, `
+import os, boto3, botocore
+try:
+    boto3.client("mturk", endpoint_url=os.environ["TURKMAIL_ENDPOINT"], region_name="us-east-1").get_account_balance()
+except botocore.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"], e.response["Error"]["Message"])
+`)
+	srv.Clock.Advance(-20 * time.Minute)
+	if code != 0 || !strings.HasPrefix(out, "InvalidSignatureException Signature expired") {
+		t.Fatalf("boto3 with a date 20 minutes old printed %q (stderr %q, exit %d)", out, stderr, code)
 	}
 
 	out, stderr, code = srv.AWSCLI(t, creds, "mturk", "get-account-balance")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -12,8 +13,9 @@ import (
 )
 
 // decode reads an operation's input strictly: invalid UTF-8 and members of the wrong type
-// are RequestErrors naming the member; unknown members are ignored, as AWS services do; an
-// empty body means {}.
+// are RequestErrors naming the member; unknown members are ignored, as AWS services do,
+// and a member is known only under its exact name (see exactMembers); an empty body
+// means {}.
 func decode(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
@@ -24,6 +26,7 @@ func decode(body []byte, v any) error {
 	if err := rejectBadEscapes(body); err != nil {
 		return err
 	}
+	body = exactMembers(body, reflect.TypeOf(v))
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError

@@ -2,6 +2,7 @@ package mturkapi
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -30,6 +31,10 @@ func TestDecode(t *testing.T) {
 		{"not an object", `[1]`, "must be a JSON object"},
 		{"syntax error", `{"Subject":`, "not valid JSON"},
 		{"two values", `{} {}`, "more than one JSON value"},
+		// AWS matches member names exactly: a member whose case differs is unknown, ignored,
+		// and cannot be the one whose type is checked.
+		{"lowercase member is unknown, its type unchecked", `{"subject":5,"maxresults":"x"}`, ""},
+		{"exact member checked beside a lowercase one", `{"subject":"hi","Subject":5}`, "parameter Subject must be of type string"},
 		{"invalid UTF-8", "{\"Subject\":\"\xff\"}", "not valid UTF-8"},
 		{"lone high surrogate", `{"Subject":"\ud800"}`, "unpaired UTF-16 surrogate"},
 		{"lone low surrogate", `{"Subject":"\udc00x"}`, "unpaired UTF-16 surrogate"},
@@ -51,6 +56,37 @@ func TestDecode(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeMatchesNamesExactly: only exactly spelled members are read, at every depth and
+// through embedded structs, as AWS reads them; encoding/json alone would fold case.
+func TestDecodeMatchesNamesExactly(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       createHITInput
+	}{
+		{"exact names read", `{"Title":"T","MaxAssignments":2}`,
+			createHITInput{NewHITType: turkmail.NewHITType{Title: ptr("T")}, HITParams: turkmail.HITParams{MaxAssignments: ptr(int64(2))}}},
+		{"other case ignored at the top", `{"title":"T","TITLE":"U","maxAssignments":2}`, createHITInput{}},
+		{"exact wins over other case, in either order", `{"title":"lower","Title":"T","TiTlE":"mixed"}`,
+			createHITInput{NewHITType: turkmail.NewHITType{Title: ptr("T")}}},
+		{"other case ignored when nested", `{"QualificationRequirements":[{"qualificationTypeId":"x","Comparator":"Exists"}]}`,
+			createHITInput{NewHITType: turkmail.NewHITType{QualificationRequirements: []turkmail.QualificationRequirement{{Comparator: "Exists"}}}}},
+		{"strings kept as written", `{"Title":"<b>&amp;</b>","x":1}`,
+			createHITInput{NewHITType: turkmail.NewHITType{Title: ptr("<b>&amp;</b>")}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got createHITInput
+			if err := decode([]byte(tc.body), &got); err != nil {
+				t.Fatalf("decode(%s) = %v", tc.body, err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("decode(%s) = %+v, want %+v", tc.body, got, tc.want)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func TestParseTarget(t *testing.T) {
 	for _, tc := range []struct {

@@ -50,6 +50,8 @@ func TestEndpointRefusesWhatIsNotAnMTurkCall(t *testing.T) {
 		{"wrong content type", req("POST", "/", "MTurkRequesterServiceV20170117.GetAccountBalance", "text/xml", []byte("{}"), true), 415, "UnsupportedMediaTypeException", "Content-Type"},
 		{"body over 1 MiB", req("POST", "/", "MTurkRequesterServiceV20170117.GetAccountBalance", jsonType, big, true), 413, "RequestEntityTooLargeException", "1 MiB"},
 		{"invalid UTF-8", req("POST", "/", "MTurkRequesterServiceV20170117.GetAccountBalance", jsonType, []byte("{\"a\":\"\xff\"}"), true), 400, "RequestError", "UTF-8"},
+		// AWS matches member names exactly: "hitid" is an unknown member, ignored, so HITId is missing.
+		{"member names are case-sensitive", req("POST", "/", "MTurkRequesterServiceV20170117.GetHIT", jsonType, []byte(`{"hitid":"3NOSUCHHIT"}`), true), 400, "RequestError", "must include HITId"},
 		{"still serving", req("POST", "/", "MTurkRequesterServiceV20170117.GetAccountBalance", jsonType, []byte("{}"), true), 200, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

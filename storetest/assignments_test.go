@@ -112,7 +112,8 @@ func TestAssignmentsTransitions(t *testing.T) {
 			{"reject", 0, func() error { return f.svc.RejectAssignment(ctx, f.r1, a1.ID, &fb) }, ""},
 			{"reject twice", 0, func() error { return f.svc.RejectAssignment(ctx, f.r1, a1.ID, &fb) }, "already rejected"},
 			{"reject a2", 0, func() error { return f.svc.RejectAssignment(ctx, f.r1, a2.ID, &fb) }, ""},
-			{"override after 30 days", 31 * 24 * time.Hour, func() error { return f.svc.ApproveAssignment(ctx, f.r1, a1.ID, nil, true) }, "more than 30 days"},
+			{"override within 30 days", 29 * 24 * time.Hour, func() error { return f.svc.ApproveAssignment(ctx, f.r1, a2.ID, nil, true) }, ""},
+			{"override after 30 days", 2 * 24 * time.Hour, func() error { return f.svc.ApproveAssignment(ctx, f.r1, a1.ID, nil, true) }, "more than 30 days"},
 		}
 		for _, st := range steps {
 			f.now = f.now.Add(st.advance)

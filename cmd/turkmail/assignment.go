@@ -16,6 +16,8 @@ func newAssignmentCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "assignment",
 		Short: "The worker's side: accept and submit assignments; run auto-approval",
+		Example: `  turkmail assignment accept --hit 3AB… --worker A1B2C3D4E5F6G7
+  turkmail assignment submit --assignment 3XY… --answer answer.xml`,
 	}
 	cmd.AddCommand(newAssignmentAcceptCommand(g), newAssignmentSubmitCommand(g), newAssignmentAutoApproveCommand(g))
 	return cmd

@@ -15,6 +15,8 @@ func newHITCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "hit",
 		Short: "Look at a requester's HITs (requesters create them through the API)",
+		Example: `  turkmail hit list --requester ADEMOREQUESTER1
+  turkmail hit show --requester ADEMOREQUESTER1 3AB…`,
 	}
 	cmd.AddCommand(newHITListCommand(g), newHITShowCommand(g))
 	return cmd

@@ -14,6 +14,9 @@ func newRequesterCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "requester",
 		Short: "Create and list requesters, rotate their keys",
+		Example: `  turkmail requester create --name "Vision Lab" --contact lab@example.org
+  turkmail requester list
+  turkmail requester rotate-key A1B2C3D4E5F6G7`,
 	}
 	cmd.AddCommand(newRequesterCreateCommand(g), newRequesterListCommand(g), newRequesterRotateCommand(g))
 	return cmd

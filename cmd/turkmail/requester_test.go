@@ -1,12 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
-
-	"github.com/spf13/cobra"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 func TestRequesterCommands(t *testing.T) {
@@ -43,6 +44,24 @@ func TestRequesterCommands(t *testing.T) {
 }
 
 // Every command explains itself: --help works and the leaf commands carry examples.
+// The binary and its command groups show examples in --help too, not only the leaf
+// commands: a user who types "turkmail worker --help" sees how the group is used.
+func TestGroupHelpShowsExamples(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"requester", "--help"}, {"worker", "--help"},
+		{"hit", "--help"}, {"assignment", "--help"}} {
+		cmd := newRootCommand(func(string) string { return "" })
+		var out bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetArgs(args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("turkmail %v: %v", args, err)
+		}
+		if !strings.Contains(out.String(), "Examples:\n  turkmail ") {
+			t.Errorf("turkmail %v shows no examples:\n%s", args, out.String())
+		}
+	}
+}
+
 func TestEveryCommandHasHelpAndExamples(t *testing.T) {
 	root := newRootCommand(func(string) string { return "" })
 	for _, c := range root.Commands() {

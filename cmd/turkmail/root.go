@@ -30,6 +30,10 @@ func newRootCommand(getenv func(string) string) *cobra.Command {
 		Long: `turkmail implements the MTurk Requester API's NotifyWorkers operation and the work history
 it depends on, wire-compatible with MTurk (AWS JSON 1.1, SigV4), and delivers each
 notification as an email through SMTP.`,
+		Example: `  turkmail serve --demo
+  turkmail requester create --name "Vision Lab" --contact lab@example.org
+  turkmail worker import panel.csv
+  TURKMAIL_DB=postgres://turkmail@db.internal/turkmail turkmail migrate`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

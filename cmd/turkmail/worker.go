@@ -13,6 +13,9 @@ func newWorkerCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Register workers and their email addresses",
+		Example: `  turkmail worker add --id A1B2C3D4E5F6G7 --email ada@example.org --name "Ada"
+  turkmail worker import panel.csv
+  turkmail worker list`,
 	}
 	cmd.AddCommand(newWorkerAddCommand(g), newWorkerImportCommand(g), newWorkerListCommand(g), newWorkerShowCommand(g))
 	cmd.AddCommand(newWorkerOptOutCommands(g)...)
