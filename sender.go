@@ -15,9 +15,20 @@ type Envelope struct {
 }
 
 // Sender hands an Envelope to a mail system. A nil error means the message was accepted
-// (SMTP 2xx after DATA). A failure is a *SendError where the sender could classify it.
+// (SMTP 2xx after DATA), and the Reply is the relay's acceptance, recorded with the delivery
+// so that operator and requester see the relay's own words (often its queue id); a sender
+// with no relay to quote (capture) returns the zero Reply. A failure is a *SendError where
+// the sender could classify it.
 type Sender interface {
-	Send(ctx context.Context, e Envelope) error
+	Send(ctx context.Context, e Envelope) (Reply, error)
+}
+
+// Reply is a relay's positive answer to a message. Text has every email address already
+// removed, as in SendError.
+type Reply struct {
+	Code     int    // SMTP reply code, 250
+	Enhanced string // RFC 3463 enhanced status code, e.g. "2.0.0"; may be empty
+	Text     string // reply text, e.g. "Ok: queued as 4Xk2"
 }
 
 // SendError is a failed delivery attempt as the relay or the network reported it. Text has

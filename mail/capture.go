@@ -20,13 +20,14 @@ type CaptureSender struct {
 }
 
 // Send stores e. A store failure is transient: the delivery is retried like a relay's 4xx.
-func (c CaptureSender) Send(ctx context.Context, e turkmail.Envelope) error {
+// There is no relay to quote, so the Reply is zero and the delivery records no code.
+func (c CaptureSender) Send(ctx context.Context, e turkmail.Envelope) (turkmail.Reply, error) {
 	if err := c.Store.CaptureMail(ctx, e); err != nil {
 		var se *turkmail.SendError
 		if errors.As(err, &se) {
-			return se
+			return turkmail.Reply{}, se
 		}
-		return &turkmail.SendError{Text: RedactAddresses("capture: " + err.Error())}
+		return turkmail.Reply{}, &turkmail.SendError{Text: RedactAddresses("capture: " + err.Error())}
 	}
-	return nil
+	return turkmail.Reply{}, nil
 }

@@ -27,7 +27,7 @@ func TestCaptureSender(t *testing.T) {
 	store := &memoryCapture{}
 	s := CaptureSender{Store: store}
 	e := turkmail.Envelope{From: "b@x.example", To: "w@y.example", MessageID: "<1@x>", Data: []byte("x\r\n")}
-	if err := s.Send(context.Background(), e); err != nil {
+	if _, err := s.Send(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
 	if len(store.got) != 1 || store.got[0].MessageID != "<1@x>" {
@@ -35,7 +35,7 @@ func TestCaptureSender(t *testing.T) {
 	}
 
 	store.err = errors.New("database is locked while writing w@y.example")
-	err := s.Send(context.Background(), e)
+	_, err := s.Send(context.Background(), e)
 	var se *turkmail.SendError
 	if !errors.As(err, &se) || se.Permanent || se.Code != 0 {
 		t.Fatalf("got %v, want a transient SendError", err)
@@ -45,7 +45,7 @@ func TestCaptureSender(t *testing.T) {
 	}
 
 	store.err = &turkmail.SendError{Permanent: true, Text: "too large"}
-	if err := s.Send(context.Background(), e); !errors.As(err, &se) || !se.Permanent {
+	if _, err := s.Send(context.Background(), e); !errors.As(err, &se) || !se.Permanent {
 		t.Errorf("a store's own SendError should pass through, got %v", err)
 	}
 }

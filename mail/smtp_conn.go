@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"net/textproto"
 	"slices"
@@ -112,6 +113,7 @@ func (c *smtpConn) auth(ctx context.Context, cfg SMTPConfig) *turkmail.SendError
 
 // txResult is how a transaction ended and what may be done with the connection.
 type txResult struct {
+	reply    turkmail.Reply // the relay's acceptance, when err is nil
 	err      *turkmail.SendError
 	reusable bool // the session is in a known state: may go back to the pool
 	stale    bool // failed at RSET, before any of this message was sent
@@ -160,7 +162,19 @@ func (c *smtpConn) transaction(ctx context.Context, e turkmail.Envelope, reused 
 			errors.New("connection lost after the message was sent, before the relay answered; "+
 				"it may have been queued: "+ctxOr(ctx, err).Error()))}
 	}
-	return txResult{reusable: true}
+	return txResult{reply: acceptance(w), reusable: true}
+}
+
+// acceptance is the relay's answer to the final dot. go-mail checks that it is 250 and
+// keeps its text; the text is the one place a relay names its queue id, which is what an
+// operator looks for in the relay's logs, so it is recorded like a failure's text.
+func acceptance(w io.Writer) turkmail.Reply {
+	r := turkmail.Reply{Code: 250}
+	if sr, ok := w.(interface{ ServerResponse() string }); ok {
+		r.Enhanced, r.Text = splitEnhanced(sr.ServerResponse())
+		r.Text = RedactAddresses(r.Text)
+	}
+	return r
 }
 
 // failed classifies a command's error. After a reply the session is still in step, unless

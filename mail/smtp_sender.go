@@ -38,14 +38,14 @@ func NewSMTPSender(c SMTPConfig) *SMTPSender {
 	}
 }
 
-// Send delivers e in one transaction and returns nil once the relay accepted it (2xx
-// after the final dot). Any failure is a *turkmail.SendError: permanent for a 5xx reply
+// Send delivers e in one transaction and returns the relay's reply once it accepted the
+// message (250 after the final dot; the text redacted, as failures' are). Any failure is a *turkmail.SendError: permanent for a 5xx reply
 // to MAIL, RCPT or DATA; transient for 4xx, session setup, network errors, timeouts and
 // ctx expiry, and for a connection lost after the message was sent, when the relay may
 // have queued it already (Code 0).
-func (s *SMTPSender) Send(ctx context.Context, e turkmail.Envelope) error {
+func (s *SMTPSender) Send(ctx context.Context, e turkmail.Envelope) (turkmail.Reply, error) {
 	if err := checkEnvelope(e); err != nil {
-		return err
+		return turkmail.Reply{}, err
 	}
 	// A reused connection may have been closed by the relay while idle; that shows at
 	// RSET, before anything of this message was sent, so trying the next connection is
@@ -53,7 +53,7 @@ func (s *SMTPSender) Send(ctx context.Context, e turkmail.Envelope) error {
 	for range s.cfg.Connections + 1 {
 		c, reused, serr := s.get(ctx)
 		if serr != nil {
-			return serr
+			return turkmail.Reply{}, serr
 		}
 		res := c.transaction(ctx, e, reused)
 		if res.stale && reused {
@@ -66,11 +66,11 @@ func (s *SMTPSender) Send(ctx context.Context, e turkmail.Envelope) error {
 			s.discard(c)
 		}
 		if res.err != nil {
-			return res.err
+			return turkmail.Reply{}, res.err
 		}
-		return nil
+		return res.reply, nil
 	}
-	return &turkmail.SendError{Text: "smtp: no usable connection to the relay"}
+	return turkmail.Reply{}, &turkmail.SendError{Text: "smtp: no usable connection to the relay"}
 }
 
 // Close says QUIT on the idle connections and closes them, and makes later Sends fail.

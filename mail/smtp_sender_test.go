@@ -44,6 +44,12 @@ func testEnvelope(t testing.TB, i int, textSize int) turkmail.Envelope {
 	return turkmail.Envelope{From: "bounces@turkmail.example", To: m.To, MessageID: m.MessageID, Data: data}
 }
 
+// sendErr is s.Send for tests that look at the error only.
+func sendErr(s *SMTPSender, ctx context.Context, e turkmail.Envelope) error {
+	_, err := s.Send(ctx, e)
+	return err
+}
+
 // wantSendError checks err against want; want nil means success.
 func wantSendError(t *testing.T, err error, want *turkmail.SendError) {
 	t.Helper()
@@ -99,7 +105,7 @@ func TestSMTPSenderOutcomes(t *testing.T) {
 			s := newTestSender(t, srv, nil)
 			srv.SetBehaviour(func(string, int) smtptest.Behaviour { return tt.behaviour })
 			e := testEnvelope(t, 0, 1000)
-			wantSendError(t, s.Send(context.Background(), e), tt.want)
+			wantSendError(t, sendErr(s, context.Background(), e), tt.want)
 			if got := srv.Count(); got != tt.received {
 				t.Errorf("server received %d messages, want %d", got, tt.received)
 			}
@@ -113,7 +119,7 @@ func TestSMTPSenderOutcomes(t *testing.T) {
 			// The sender recovers: the next send works, on the same connection when the
 			// session was still in step, on a new one otherwise.
 			srv.SetBehaviour(nil)
-			if err := s.Send(context.Background(), testEnvelope(t, 1, 10)); err != nil {
+			if _, err := s.Send(context.Background(), testEnvelope(t, 1, 10)); err != nil {
 				t.Fatalf("send after %s: %v", tt.name, err)
 			}
 			wantConns := 1
@@ -122,6 +128,32 @@ func TestSMTPSenderOutcomes(t *testing.T) {
 			}
 			if got := srv.Connections(); got != wantConns {
 				t.Errorf("connections = %d, want %d", got, wantConns)
+			}
+		})
+	}
+}
+
+// TestSMTPSenderReply: a send returns the relay's 250, its enhanced code and its text with
+// any address removed, for the delivery log.
+func TestSMTPSenderReply(t *testing.T) {
+	tests := []struct {
+		name      string
+		behaviour smtptest.Behaviour
+		want      turkmail.Reply
+	}{
+		{"go-smtp's default", smtptest.Accept(), turkmail.Reply{Code: 250, Enhanced: "2.0.0", Text: "OK: queued"}},
+		{"queue id", smtptest.AcceptWith("2.0.0", "Ok: queued as 4Xk2Qz"), turkmail.Reply{Code: 250, Enhanced: "2.0.0", Text: "Ok: queued as 4Xk2Qz"}},
+		{"no enhanced code", smtptest.AcceptWith("", "Message accepted"), turkmail.Reply{Code: 250, Text: "Message accepted"}},
+		{"address quoted", smtptest.AcceptWith("2.6.0", "<worker0@example.org> Queued mail for delivery"),
+			turkmail.Reply{Code: 250, Enhanced: "2.6.0", Text: "<redacted> Queued mail for delivery"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := smtptest.NewServer(t)
+			srv.SetBehaviour(func(string, int) smtptest.Behaviour { return tt.behaviour })
+			got, err := newTestSender(t, srv, nil).Send(context.Background(), testEnvelope(t, 0, 10))
+			if err != nil || got != tt.want {
+				t.Fatalf("Send = %+v, %v; want %+v", got, err, tt.want)
 			}
 		})
 	}
@@ -136,7 +168,7 @@ func TestSMTPSenderConnectionRefused(t *testing.T) {
 	_ = ln.Close()
 	s := NewSMTPSender(SMTPConfig{Host: "127.0.0.1", Port: addr.Port, TLS: TLSNone, DialTimeout: time.Second})
 	defer s.Close()
-	wantSendError(t, s.Send(context.Background(), testEnvelope(t, 0, 10)), &turkmail.SendError{Text: "connect"})
+	wantSendError(t, sendErr(s, context.Background(), testEnvelope(t, 0, 10)), &turkmail.SendError{Text: "connect"})
 }
 
 func TestSMTPSenderTLSAndAuth(t *testing.T) {
@@ -172,7 +204,7 @@ func TestSMTPSenderTLSAndAuth(t *testing.T) {
 				c.TLSConfig = srv.ClientTLSConfig()
 			})
 			for i := range 3 {
-				err := s.Send(context.Background(), testEnvelope(t, i, 100))
+				_, err := s.Send(context.Background(), testEnvelope(t, i, 100))
 				wantSendError(t, err, tt.want)
 				if err != nil && tt.password != "" && strings.Contains(err.Error(), tt.password) {
 					t.Fatalf("error %q contains the password", err)
@@ -192,7 +224,7 @@ func TestSMTPSenderReusesOneConnection(t *testing.T) {
 	s := newTestSender(t, srv, nil)
 	const n = 25
 	for i := range n {
-		if err := s.Send(context.Background(), testEnvelope(t, i, 200)); err != nil {
+		if _, err := s.Send(context.Background(), testEnvelope(t, i, 200)); err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
 	}
@@ -204,12 +236,12 @@ func TestSMTPSenderReusesOneConnection(t *testing.T) {
 func TestSMTPSenderRedialsWhenIdleConnectionWasClosed(t *testing.T) {
 	srv := smtptest.NewServer(t)
 	s := newTestSender(t, srv, nil)
-	if err := s.Send(context.Background(), testEnvelope(t, 0, 10)); err != nil {
+	if _, err := s.Send(context.Background(), testEnvelope(t, 0, 10)); err != nil {
 		t.Fatal(err)
 	}
 	srv.DropConnections()
 	waitFor(t, func() bool { return srv.OpenConnections() == 0 })
-	if err := s.Send(context.Background(), testEnvelope(t, 1, 10)); err != nil {
+	if _, err := s.Send(context.Background(), testEnvelope(t, 1, 10)); err != nil {
 		t.Fatalf("send on a connection the relay closed while idle: %v", err)
 	}
 	if srv.Count() != 2 || srv.Connections() != 2 {
@@ -228,7 +260,7 @@ func TestSMTPSenderPoolLimit(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				errs <- s.Send(context.Background(), testEnvelope(t, w*each+i, 100))
+				errs <- sendErr(s, context.Background(), testEnvelope(t, w*each+i, 100))
 			}
 		})
 	}
@@ -263,7 +295,7 @@ func TestSMTPSenderHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err := s.Send(ctx, testEnvelope(t, 0, 100))
+	_, err := s.Send(ctx, testEnvelope(t, 0, 100))
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("Send took %v with a 200ms deadline", d)
 	}
@@ -272,9 +304,9 @@ func TestSMTPSenderHonoursContext(t *testing.T) {
 	// Cancellation without a deadline works too: waiting for the only busy connection.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	cancel2()
-	wantSendError(t, s.Send(ctx2, testEnvelope(t, 0, 10)), &turkmail.SendError{Text: "canceled"})
+	wantSendError(t, sendErr(s, ctx2, testEnvelope(t, 0, 10)), &turkmail.SendError{Text: "canceled"})
 
-	if err := s.Send(context.Background(), testEnvelope(t, 0, 100)); err != nil {
+	if _, err := s.Send(context.Background(), testEnvelope(t, 0, 100)); err != nil {
 		t.Fatalf("send after a timed-out one: %v", err)
 	}
 }
@@ -284,7 +316,7 @@ func TestSMTPSenderRejectsBadEnvelope(t *testing.T) {
 	s := newTestSender(t, srv, nil)
 	e := testEnvelope(t, 0, 10)
 	e.To = "victim@example.org>\r\nRCPT TO:<other@example.org"
-	wantSendError(t, s.Send(context.Background(), e), &turkmail.SendError{Permanent: true, Text: "recipient"})
+	wantSendError(t, sendErr(s, context.Background(), e), &turkmail.SendError{Permanent: true, Text: "recipient"})
 	if srv.Connections() != 0 {
 		t.Errorf("a bad envelope opened a connection")
 	}
@@ -293,14 +325,14 @@ func TestSMTPSenderRejectsBadEnvelope(t *testing.T) {
 func TestSMTPSenderClosed(t *testing.T) {
 	srv := smtptest.NewServer(t)
 	s := newTestSender(t, srv, nil)
-	if err := s.Send(context.Background(), testEnvelope(t, 0, 10)); err != nil {
+	if _, err := s.Send(context.Background(), testEnvelope(t, 0, 10)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return srv.OpenConnections() == 0 })
-	wantSendError(t, s.Send(context.Background(), testEnvelope(t, 1, 10)), &turkmail.SendError{Text: "closed"})
+	wantSendError(t, sendErr(s, context.Background(), testEnvelope(t, 1, 10)), &turkmail.SendError{Text: "closed"})
 }
 
 func waitFor(t *testing.T, cond func() bool) {
@@ -323,7 +355,7 @@ func BenchmarkSMTPSender(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := s.Send(context.Background(), e); err != nil {
+			if _, err := s.Send(context.Background(), e); err != nil {
 				b.Error(err)
 				return
 			}

@@ -59,10 +59,12 @@ func (d *Dispatcher) attempt(ctx, sendCtx context.Context, o turkmail.Outgoing) 
 		return d.transient(o, &turkmail.SendError{Text: "not sent: " + mail.RedactAddresses(err.Error())})
 	}
 	start := time.Now()
-	err = d.c.Sender.Send(sendCtx, env)
+	reply, err := d.c.Sender.Send(sendCtx, env)
 	d.c.Metrics.sent(time.Since(start).Seconds())
 	if err == nil {
-		r.State = turkmail.DeliveryDelivered
+		// The relay's 250 and its text (its queue id, usually) are recorded like a failure's
+		// reply, so that the status shows what the relay said either way.
+		r.State, r.Code, r.Enhanced, r.Text = turkmail.DeliveryDelivered, reply.Code, reply.Enhanced, mail.RedactAddresses(reply.Text)
 		return r
 	}
 	var se *turkmail.SendError

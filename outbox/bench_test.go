@@ -2,9 +2,12 @@ package outbox_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	gomail "github.com/wneessen/go-mail"
 
 	"github.com/turkmail/turkmail"
 	"github.com/turkmail/turkmail/mail"
@@ -83,7 +86,7 @@ func BenchmarkSMTPSenderAlone(b *testing.B) {
 	for range benchConnections {
 		wg.Go(func() {
 			for range jobs {
-				if err := sender.Send(context.Background(), env); err != nil {
+				if _, err := sender.Send(context.Background(), env); err != nil {
 					b.Error(err)
 				}
 			}
@@ -96,6 +99,55 @@ func BenchmarkSMTPSenderAlone(b *testing.B) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "messages/s")
+}
+
+// BenchmarkGoMailAlone is raw go-mail (its high-level Client and Msg, as an application
+// would use it without turkmail) to the same sink over the same number of connections:
+// each connection a Client dialled once, each message built and rendered by go-mail.
+func BenchmarkGoMailAlone(b *testing.B) {
+	srv := smtptest.NewServer(b)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range benchConnections {
+		client, err := gomail.NewClient(srv.Host(), gomail.WithPort(srv.Port()), gomail.WithTLSPolicy(gomail.NoTLS))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := client.DialWithContext(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		wg.Go(func() {
+			defer client.Close()
+			for i := range jobs {
+				m := gomail.NewMsg()
+				if err := m.FromFormat("Bench Lab", "turkmail@localhost"); err != nil {
+					b.Error(err)
+				}
+				if err := m.To(fmt.Sprintf("aw%d@example.org", i)); err != nil {
+					b.Error(err)
+				}
+				m.ReplyTo("lab@example.org")
+				m.Subject("A new batch of tasks")
+				m.SetBodyString(gomail.TypeTextPlain, benchText)
+				if err := client.Send(m); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for i := range b.N {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if srv.Count() != b.N {
+		b.Fatalf("sink got %d, want %d", srv.Count(), b.N)
+	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "messages/s")
 }
 

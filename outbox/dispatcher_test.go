@@ -186,16 +186,19 @@ func TestDispatchWake(t *testing.T) {
 		c.Service = svc
 		h.start(h.dispatcher(c))
 		time.Sleep(50 * time.Millisecond) // the first claim found nothing; now it sleeps
+		start := time.Now()
 		res, err := svc.NotifyWorkers(context.Background(), turkmail.NotifyInput{RequesterID: "AREQ1",
 			Subject: "s", MessageText: "t", WorkerIDs: []string{"AW1"}})
 		if err != nil || len(res.Failures) != 0 {
 			t.Fatalf("NotifyWorkers = %+v, %v", res, err)
 		}
-		c.Wake.Poke() // merges with NotifyWorkers' poke, if still pending
+		// No poke from the test: only NotifyWorkers' own (OnQueued) can wake the dispatcher.
 		h.waitFinal(5 * time.Second)
+		latency := time.Since(start)
 		if n := h.smtp.Count(); n != 1 {
 			t.Fatalf("received %d, want 1", n)
 		}
+		t.Logf("sent %v after NotifyWorkers returned; poll interval %v", latency.Round(time.Millisecond), c.Poll)
 	})
 }
 

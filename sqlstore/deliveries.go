@@ -123,17 +123,19 @@ func (s *Store) fillOutgoing(ctx context.Context, out []turkmail.Outgoing) error
 }
 
 // RecordDeliveries writes a batch of results in one transaction: one commit (one fsync on
-// SQLite) for many sends. Results that write the same values (every plain "delivered")
-// share one UPDATE … WHERE id IN (…); a bounce that suppresses its address is written alone,
-// because the address joins the list only if the result applied. Every update applies only
-// while owner still holds the row's lease.
+// SQLite) for many sends. Results that write the same values but the text (every
+// "delivered 250 2.0.0") share one UPDATE … WHERE id IN (…), the texts set by a CASE when
+// they differ (a relay names its queue id in each 250); a bounce that suppresses its
+// address is written alone, because the address joins the list only if the result applied.
+// Every update applies only while owner still holds the row's lease.
 func (s *Store) RecordDeliveries(ctx context.Context, owner string, now time.Time, results []turkmail.DeliveryResult) (int, error) {
 	if len(results) == 0 {
 		return 0, nil
 	}
 	type group struct {
-		r   turkmail.DeliveryResult // the shared values; ID unused
-		ids []any
+		r     turkmail.DeliveryResult // the shared values; ID and Text unused
+		ids   []any
+		texts []string // per id
 	}
 	var groups []*group
 	index := map[turkmail.DeliveryResult]*group{}
@@ -146,8 +148,8 @@ func (s *Store) RecordDeliveries(ctx context.Context, owner string, now time.Tim
 			alone = append(alone, r)
 			continue
 		}
-		id := r.ID
-		r.ID = 0
+		id, text := r.ID, r.Text
+		r.ID, r.Text = 0, ""
 		g := index[r]
 		if g == nil {
 			g = &group{r: r}
@@ -155,13 +157,15 @@ func (s *Store) RecordDeliveries(ctx context.Context, owner string, now time.Tim
 			groups = append(groups, g)
 		}
 		g.ids = append(g.ids, id)
+		g.texts = append(g.texts, text)
 	}
 	applied := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		applied = 0
 		for _, g := range groups {
 			for start := 0; start < len(g.ids); start += maxRecordIDs {
-				n, err := recordGroup(ctx, tx, owner, now, g.r, g.ids[start:min(start+maxRecordIDs, len(g.ids))])
+				end := min(start+maxRecordIDs, len(g.ids))
+				n, err := recordGroup(ctx, tx, owner, now, g.r, g.ids[start:end], g.texts[start:end])
 				if err != nil {
 					return err
 				}
@@ -169,7 +173,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, owner string, now time.Tim
 			}
 		}
 		for _, r := range alone {
-			n, err := recordGroup(ctx, tx, owner, now, r, []any{r.ID})
+			n, err := recordGroup(ctx, tx, owner, now, r, []any{r.ID}, []string{r.Text})
 			if err != nil {
 				return err
 			}
@@ -186,11 +190,13 @@ func (s *Store) RecordDeliveries(ctx context.Context, owner string, now time.Tim
 	return applied, err
 }
 
-// maxRecordIDs bounds an IN list, well under SQLite's and PostgreSQL's parameter limits.
+// maxRecordIDs bounds an IN list (and a CASE of id, text pairs beside it: three parameters
+// per id), well under SQLite's and PostgreSQL's parameter limits.
 const maxRecordIDs = 500
 
-// recordGroup writes r's values to the deliveries ids still leased to owner.
-func recordGroup(ctx context.Context, tx *sql.Tx, owner string, now time.Time, r turkmail.DeliveryResult, ids []any) (int, error) {
+// recordGroup writes r's values, and texts[i] as the text of ids[i], to the deliveries ids
+// still leased to owner.
+func recordGroup(ctx context.Context, tx *sql.Tx, owner string, now time.Time, r turkmail.DeliveryResult, ids []any, texts []string) (int, error) {
 	var res sql.Result
 	var err error
 	if r.State == turkmail.DeliveryQueued {
@@ -200,16 +206,44 @@ func recordGroup(ctx context.Context, tx *sql.Tx, owner string, now time.Time, r
 			WHERE lease_owner = $2 AND state = 'sending' AND id IN (`+numberedParams(3, len(ids))+`)`,
 			append([]any{ms(now), owner}, ids...)...)
 	} else {
+		textExpr, args := "$5", []any{string(r.State), ms(r.DueAt), r.Code, r.Enhanced, texts[0], ms(now), owner}
+		args = append(args, ids...)
+		if !allEqual(texts) {
+			textExpr, args = textCase(ids, texts, args)
+		}
 		res, err = tx.ExecContext(ctx, `UPDATE deliveries
-			SET state = $1, due_at = $2, lease_owner = '', last_code = $3, last_enhanced = $4, last_text = $5, updated_at = $6
-			WHERE lease_owner = $7 AND state = 'sending' AND id IN (`+numberedParams(8, len(ids))+`)`,
-			append([]any{string(r.State), ms(r.DueAt), r.Code, r.Enhanced, r.Text, ms(now), owner}, ids...)...)
+			SET state = $1, due_at = $2, lease_owner = '', last_code = $3, last_enhanced = $4, last_text = `+textExpr+`, updated_at = $6
+			WHERE lease_owner = $7 AND state = 'sending' AND id IN (`+numberedParams(8, len(ids))+`)`, args...)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("record deliveries: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// textCase returns "CASE id WHEN $a THEN $b … ELSE $5 END" giving each of ids its text,
+// with args extended by the pairs. $5 (the first text) stays referenced because PostgreSQL
+// refuses a parameter whose type it cannot infer; the ELSE is never taken.
+func textCase(ids []any, texts []string, args []any) (string, []any) {
+	var b strings.Builder
+	b.WriteString("CASE id")
+	for i, id := range ids {
+		n := len(args)
+		fmt.Fprintf(&b, " WHEN $%d THEN $%d", n+1, n+2)
+		args = append(args, id, texts[i])
+	}
+	b.WriteString(" ELSE $5 END")
+	return b.String(), args
+}
+
+func allEqual(texts []string) bool {
+	for _, t := range texts[1:] {
+		if t != texts[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // suppressionReason is the bounce that put an address on the list, as the relay said it.

@@ -30,6 +30,8 @@ type deliveryFlags struct {
 	from        string
 	publicURL   string
 	connections int
+	smtpTimeout time.Duration // each SMTP command, the reply to the message included
+	dialTimeout time.Duration // connecting to the relay, before TLS and AUTH
 	poll        time.Duration
 	lease       time.Duration
 	retryMin    time.Duration
@@ -50,6 +52,10 @@ func (f *deliveryFlags) register(fs *pflag.FlagSet, getenv func(string) string) 
 		"base URL workers reach this deployment at, for unsubscribe links (default http://<addr>) (env TURKMAIL_PUBLIC_URL)")
 	fs.IntVar(&f.connections, "smtp-connections", f.envInt(getenv, "TURKMAIL_SMTP_CONNECTIONS", outbox.DefaultConnections),
 		"SMTP connections, and sends at once (env TURKMAIL_SMTP_CONNECTIONS)")
+	f.duration(fs, getenv, &f.smtpTimeout, "smtp-timeout", "TURKMAIL_SMTP_TIMEOUT", mail.DefaultCommandTimeout,
+		"longest wait for the relay's answer to any SMTP command, the reply after the message included (RFC 5321 asks for minutes); a timeout defers the delivery")
+	f.duration(fs, getenv, &f.dialTimeout, "smtp-dial-timeout", "TURKMAIL_SMTP_DIAL_TIMEOUT", mail.DefaultDialTimeout,
+		"longest wait to connect to the relay")
 	def := turkmail.DefaultRetry()
 	f.duration(fs, getenv, &f.poll, "poll-interval", "TURKMAIL_POLL_INTERVAL", outbox.DefaultPoll,
 		"how often to look for due deliveries when not woken by new work")
@@ -112,6 +118,9 @@ func (f *deliveryFlags) check(defaultURL string) error {
 	if f.connections < 1 || f.connections > 100 {
 		return fmt.Errorf("--smtp-connections %d: want 1 to 100", f.connections)
 	}
+	if f.smtpTimeout <= 0 || f.dialTimeout <= 0 {
+		return errors.New("--smtp-timeout and --smtp-dial-timeout must be positive")
+	}
 	if f.retryMin <= 0 || f.retryMax < f.retryMin || f.lifetime <= 0 || f.poll <= 0 || f.lease <= 0 {
 		return errors.New("--retry-min, --retry-max, --queue-lifetime, --poll-interval and --lease must be positive, and --retry-max at least --retry-min")
 	}
@@ -131,6 +140,7 @@ func (f *deliveryFlags) sender(store *sqlstore.Store) (s turkmail.Sender, desc s
 		return nil, "", nil, fmt.Errorf("--mail: %w", err)
 	}
 	cfg.Connections = f.connections
+	cfg.CommandTimeout, cfg.DialTimeout = f.smtpTimeout, f.dialTimeout
 	if host, _ := os.Hostname(); host != "" && !strings.ContainsAny(host, " []") {
 		cfg.HeloName = host
 	}
@@ -172,7 +182,7 @@ func (f *deliveryFlags) dispatcher(store *sqlstore.Store, svc *turkmail.Service,
 		return nil, nil, err
 	}
 	log.Info("dispatcher starting", "mail", desc, "from", f.from, "public_url", f.publicURL, "connections", f.connections,
-		"node", owner, "retry_min", f.retryMin, "retry_max", f.retryMax, "queue_lifetime", f.lifetime)
+		"smtp_timeout", f.smtpTimeout, "node", owner, "retry_min", f.retryMin, "retry_max", f.retryMax, "queue_lifetime", f.lifetime)
 	return d, closeFn, nil
 }
 

@@ -37,6 +37,12 @@ type Behaviour struct {
 // Accept accepts the message.
 func Accept() Behaviour { return Behaviour{Action: ActAccept} }
 
+// AcceptWith accepts the message with this 250 reply instead of go-smtp's "2.0.0 OK:
+// queued", as a relay that names its queue id (or, carelessly, the recipient) does.
+func AcceptWith(enhanced, text string) Behaviour {
+	return Behaviour{Action: ActAccept, Code: 250, Enhanced: enhanced, Text: text}
+}
+
 // ReplyAtRcpt answers RCPT TO with code, enhanced code and text.
 func ReplyAtRcpt(code int, enhanced, text string) Behaviour {
 	return Behaviour{Action: ActReplyRcpt, Code: code, Enhanced: enhanced, Text: text}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"log"
 	"net"
@@ -55,6 +56,7 @@ type Server struct {
 	srv     *smtp.Server
 	addr    string
 	pool    *x509.CertPool
+	certPEM []byte        // the self-signed certificate, for a client in another process
 	done    chan struct{} // closed at cleanup, to cut Delay short
 	counter *connCounter
 
@@ -86,6 +88,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 			t.Fatalf("smtptest: certificate: %v", err)
 		}
 		s.pool = pool
+		s.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Leaf.Raw})
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
 	}
 	if s.cfg.startTLS {
@@ -132,6 +135,10 @@ func (s *Server) Port() int {
 	n, _ := strconv.Atoi(p)
 	return n
 }
+
+// CertPEM is the server's self-signed certificate in PEM, nil without TLS: a child
+// process trusts it through SSL_CERT_FILE, as it would an operator's private CA.
+func (s *Server) CertPEM() []byte { return s.certPEM }
 
 // ClientTLSConfig trusts the server's self-signed certificate; nil without TLS.
 func (s *Server) ClientTLSConfig() *tls.Config {

@@ -78,6 +78,9 @@ func (ss *session) Data(r io.Reader) error {
 			b = rc.b
 			break
 		}
+		if rc.b.Code != 0 {
+			b.Code, b.Enhanced, b.Text = rc.b.Code, rc.b.Enhanced, rc.b.Text
+		}
 	}
 	switch b.Action {
 	case ActDropMidData:
@@ -104,6 +107,9 @@ func (ss *session) Data(r io.Reader) error {
 	// already, even if the client gave up waiting.
 	ss.recordAll(data)
 	ss.s.sleep(b.Delay)
+	if b.Code != 0 {
+		return b.smtpError() // go-smtp writes it as it is: a 250 with AcceptWith's text
+	}
 	return nil
 }
 
