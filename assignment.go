@@ -236,19 +236,11 @@ func (s *Service) ListAssignmentsForHIT(ctx context.Context, requesterID, hitID 
 	if _, err := s.store.HIT(ctx, requesterID, hitID, s.clock()); err != nil {
 		return AssignmentList{}, s.hitNotFound(err, hitID)
 	}
-	as, err := s.store.ListAssignments(ctx, requesterID, hitID, sts, Page{After: page.After, Limit: page.Limit + 1})
+	as, err := s.store.ListAssignments(ctx, requesterID, hitID, sts, page.fetchPage())
 	if err != nil {
 		return AssignmentList{}, Fault(err)
 	}
-	more := len(as) > page.Limit
-	if more {
-		as = as[:page.Limit]
-	}
-	var last Cursor
-	if len(as) > 0 {
-		last = Cursor{At: as[len(as)-1].AcceptedAt, ID: as[len(as)-1].ID}
-	}
-	next, err := s.nextToken(ctx, requesterID, listing, more, last)
+	as, next, err := finishPage(ctx, s, requesterID, listing, page, as, func(a Assignment) Cursor { return Cursor{At: a.AcceptedAt, ID: a.ID} })
 	return AssignmentList{Assignments: as, NextToken: next}, err
 }
 

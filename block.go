@@ -81,18 +81,10 @@ func (s *Service) ListWorkerBlocks(ctx context.Context, requesterID string, toke
 	if err != nil {
 		return BlockList{}, err
 	}
-	bs, err := s.store.ListBlocks(ctx, requesterID, Page{After: Cursor{ID: page.After.ID}, Limit: page.Limit + 1})
+	bs, err := s.store.ListBlocks(ctx, requesterID, page.fetchPage())
 	if err != nil {
 		return BlockList{}, Fault(err)
 	}
-	more := len(bs) > page.Limit
-	if more {
-		bs = bs[:page.Limit]
-	}
-	var last Cursor
-	if len(bs) > 0 {
-		last.ID = bs[len(bs)-1].WorkerID
-	}
-	next, err := s.nextToken(ctx, requesterID, listing, more, last)
+	bs, next, err := finishPage(ctx, s, requesterID, listing, page, bs, func(b Block) Cursor { return Cursor{ID: b.WorkerID} })
 	return BlockList{Blocks: bs, NextToken: next}, err
 }

@@ -117,21 +117,11 @@ func (s *Service) ListNotifications(ctx context.Context, requesterID string, nex
 	if err != nil {
 		return NotificationPage{}, err
 	}
-	want := p.Limit
-	p.Limit++ // one more than asked tells whether there is a next page
-	rows, err := s.store.ListNotificationSummaries(ctx, requesterID, p)
+	rows, err := s.store.ListNotificationSummaries(ctx, requesterID, p.fetchPage())
 	if err != nil {
 		return NotificationPage{}, Fault(err)
 	}
-	more := len(rows) > want
-	if more {
-		rows = rows[:want]
-	}
-	var last Cursor
-	if len(rows) > 0 {
-		last = Cursor{At: rows[len(rows)-1].CreatedAt, ID: rows[len(rows)-1].ID}
-	}
-	tok, err := s.nextToken(ctx, requesterID, notificationsListing, more, last)
+	rows, tok, err := finishPage(ctx, s, requesterID, notificationsListing, p, rows, func(n NotificationSummary) Cursor { return Cursor{At: n.CreatedAt, ID: n.ID} })
 	if err != nil {
 		return NotificationPage{}, err
 	}

@@ -291,20 +291,12 @@ func (s *Service) listHITs(ctx context.Context, requesterID, listing string, q H
 		return HITList{}, err
 	}
 	q.Now = s.clock()
-	q.Page = Page{After: page.After, Limit: page.Limit + 1}
+	q.Page = page.fetchPage()
 	hits, err := s.store.ListHITs(ctx, requesterID, q)
 	if err != nil {
 		return HITList{}, Fault(err)
 	}
-	more := len(hits) > page.Limit
-	if more {
-		hits = hits[:page.Limit]
-	}
-	var last Cursor
-	if len(hits) > 0 {
-		last = Cursor{At: hits[len(hits)-1].CreatedAt, ID: hits[len(hits)-1].ID}
-	}
-	next, err := s.nextToken(ctx, requesterID, listing, more, last)
+	hits, next, err := finishPage(ctx, s, requesterID, listing, page, hits, func(h HIT) Cursor { return Cursor{At: h.CreatedAt, ID: h.ID} })
 	return HITList{HITs: hits, NextToken: next}, err
 }
 

@@ -79,6 +79,25 @@ func (s *Service) openPage(ctx context.Context, requesterID, listing string, tok
 	return p, nil
 }
 
+// fetchPage is Page asked of a store with one row more than the client wants: the extra row,
+// if it comes, says there is a next page.
+func (p Page) fetchPage() Page { return Page{After: p.After, Limit: p.Limit + 1} }
+
+// finishPage trims rows fetched with p.fetchPage() to p's size and returns them with the
+// NextToken for the rest (nil on the last page). cursor gives a row's sort key.
+func finishPage[T any](ctx context.Context, s *Service, requesterID, listing string, p Page, rows []T, cursor func(T) Cursor) ([]T, *string, error) {
+	more := len(rows) > p.Limit
+	if more {
+		rows = rows[:p.Limit]
+	}
+	var last Cursor
+	if len(rows) > 0 {
+		last = cursor(rows[len(rows)-1])
+	}
+	next, err := s.nextToken(ctx, requesterID, listing, more, last)
+	return rows, next, err
+}
+
 // nextToken returns the token for the page after last, or nil when more is false.
 func (s *Service) nextToken(ctx context.Context, requesterID, listing string, more bool, last Cursor) (*string, error) {
 	if !more {
