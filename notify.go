@@ -80,6 +80,7 @@ type Recipient struct {
 // RecipientFacts is what the store knows about one requested worker, read inside the
 // acceptance transaction. A worker the store does not know has no entry.
 type RecipientFacts struct {
+	Reviewed   bool // this requester approved or rejected an assignment of the worker (eligibility)
 	OptedOut   bool // the worker unsubscribed from this requester's email
 	Suppressed bool // the worker's address bounced permanently
 	Recent     int  // deliveries from this requester to this worker since Acceptance.CapSince
@@ -100,7 +101,8 @@ type Acceptance struct {
 // NotifyStore keeps notifications, their queued deliveries and the idempotency records.
 type NotifyStore interface {
 	// AcceptNotification commits one NotifyWorkers call in one transaction: it reads the
-	// facts about a.WorkerIDs, lets a.Decide choose the deliveries and the response, and
+	// facts about a.WorkerIDs (eligibility among them, with the same primary-key probes as
+	// ReviewedWorkers), lets a.Decide choose the deliveries and the response, and
 	// inserts the notification, a queued delivery (due at once) per chosen worker and, when
 	// a.InvocationID is set, the invocation record. If (requester, invocation id) already
 	// holds a record made since a.InvocationSince, it writes nothing and returns that record
@@ -134,12 +136,6 @@ func (s *Service) NotifyWorkers(ctx context.Context, in NotifyInput) (NotifyResu
 		return NotifyResult{}, err
 	}
 	ids := distinct(in.WorkerIDs)
-	// Eligibility only ever grows (a review is never undone), so reading it before the
-	// transaction cannot accept a worker the rules refuse.
-	reviewed, err := s.store.ReviewedWorkers(ctx, in.RequesterID, ids)
-	if err != nil {
-		return NotifyResult{}, Fault(err)
-	}
 	now := s.now()
 	n := Notification{ID: s.ids.notificationID(), RequesterID: in.RequesterID,
 		Subject: in.Subject, MessageText: in.MessageText, CreatedAt: now}
@@ -149,7 +145,7 @@ func (s *Service) NotifyWorkers(ctx context.Context, in NotifyInput) (NotifyResu
 		Notification: n, WorkerIDs: ids, InvocationID: in.InvocationID,
 		InvocationSince: now.Add(-InvocationTTL), CapSince: s.capSince(now),
 		Decide: func(facts map[string]RecipientFacts) (Decision, error) {
-			queue, f := s.decide(n.ID, ids, reviewed, facts)
+			queue, f := s.decide(n.ID, ids, facts)
 			failures, queued = f, len(queue)
 			body, err := json.Marshal(notifyResponse{Failures: f})
 			return Decision{Queue: queue, Response: body}, err
@@ -174,13 +170,13 @@ func (s *Service) NotifyWorkers(ctx context.Context, in NotifyInput) (NotifyResu
 
 // decide gives each distinct worker its one outcome, in the order of the ids; the order of
 // the cases is the order of precedence.
-func (s *Service) decide(notificationID string, ids []string, reviewed map[string]bool, facts map[string]RecipientFacts) ([]Recipient, []NotifyFailure) {
+func (s *Service) decide(notificationID string, ids []string, facts map[string]RecipientFacts) ([]Recipient, []NotifyFailure) {
 	queue := make([]Recipient, 0, len(ids))
 	failures := []NotifyFailure{}
 	for _, id := range ids {
 		f, known := facts[id]
 		switch {
-		case !known || !reviewed[id]:
+		case !known || !f.Reviewed:
 			failures = append(failures, NotifyFailure{HardFailure, noWorkMessage, id})
 		case f.OptedOut:
 			failures = append(failures, NotifyFailure{HardFailure, optedOutMessage, id})

@@ -326,7 +326,9 @@ func TestNotifyWorkersThrottling(t *testing.T) {
 }
 
 // failingQueue makes the deliveries' INSERT fail (a worker that does not exist breaks the
-// foreign key) after the notification row was written in the same transaction.
+// foreign key) after the lock, the invocation look-up and the facts were read in the same
+// transaction (and, on SQLite, after the notification row was written by its own INSERT; on
+// PostgreSQL the three INSERTs are one statement).
 type failingQueue struct{ *sqlstore.Store }
 
 func (f failingQueue) AcceptNotification(ctx context.Context, a turkmail.Acceptance) (turkmail.Accepted, error) {
@@ -358,6 +360,37 @@ func TestNotifyWorkersAtomic(t *testing.T) {
 		// Nor was the invocation recorded: a retry runs afresh (and fails the same way here).
 		if _, err := f.notify(t, "inv-atomic", "AAPPROVED"); !errors.As(err, &e) || e.Code != turkmail.CodeServiceFault {
 			t.Fatalf("retry: %v", err)
+		}
+	})
+}
+
+// Concurrent calls of one requester cannot both slip under the cap: on PostgreSQL the
+// requester's row lock serialises acceptances, on SQLite the single writer does.
+func TestNotifyWorkersCapUnderConcurrency(t *testing.T) {
+	storetest.EachSeeded(t, func(t *testing.T, s *sqlstore.Store, seed *storetest.Seeder) {
+		f := newNotifyFixture(t, s, s, seed, turkmail.Options{NotifyRate: -1, NotifyCap: 1, NotifyCapWindow: time.Hour})
+		const n = 8
+		var wg sync.WaitGroup
+		results := make([]turkmail.NotifyResult, n)
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() { results[i], errs[i] = f.notify(t, "", "ACAP") })
+		}
+		wg.Wait()
+		accepted := 0
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("call %d: %v", i, errs[i])
+			}
+			switch fs := results[i].Failures; {
+			case len(fs) == 0:
+				accepted++
+			case len(fs) != 1 || fs[0].Code != turkmail.SoftFailure:
+				t.Fatalf("call %d: %s, want accepted or SoftFailure", i, failuresString(fs))
+			}
+		}
+		if total := f.totalDeliveries(t); accepted != 1 || total != 1 {
+			t.Fatalf("%d calls accepted, %d deliveries; want 1 and 1 under a cap of 1", accepted, total)
 		}
 	})
 }

@@ -125,7 +125,15 @@ func decodeString(name string, raw json.RawMessage) (string, error) {
 	if raw[0] != '"' {
 		return "", wrongType(name, "string", raw)
 	}
-	if !utf8.Valid(raw) || rejectBadEscapes(raw) != nil {
+	if !utf8.Valid(raw) {
+		return "", requestError(turkmail.TurkInvalidUTF8, "Value for parameter %s is not valid UTF-8.", name)
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		// No escapes (the usual case, and every worker id): json.Unmarshal already checked
+		// raw is one JSON string, so its value is exactly the bytes between the quotes.
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	if rejectBadEscapes(raw) != nil {
 		return "", requestError(turkmail.TurkInvalidUTF8, "Value for parameter %s is not valid UTF-8.", name)
 	}
 	var s string

@@ -97,10 +97,7 @@ func TestNotifyWorkersSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "turkmail")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/turkmail/turkmail/cmd/turkmail").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
@@ -177,11 +174,86 @@ func TestNotifyWorkersSurviveSIGKILL(t *testing.T) {
 	}
 }
 
-// startBinary runs `turkmail serve` on a free port over dsn and returns its URL and a
-// function that SIGKILLs it and waits for it to die.
-func startBinary(t *testing.T, bin, dsn string) (string, func()) {
+// A throttled call queues nothing, and boto3 retries ThrottlingException by itself: against
+// the real binary with --burst 1 and a slow --rate, back-to-back calls are throttled, boto3's
+// standard retry mode gets each through in the end, and the store holds exactly one queued
+// delivery per accepted worker per call — none from the throttled attempts.
+func TestNotifyWorkersBoto3RetriesThrottling(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	apitest.RequirePython(t, "boto3")
+	bin := buildBinary(t)
+	for _, dialect := range storetest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := storetest.DSN(t, dialect)
+			store, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			svc, err := turkmail.NewService(store, turkmail.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			creds, err := svc.CreateRequester(ctx, turkmail.NewRequester{Name: "Throttle Lab", BalanceCents: 100000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			storetest.SeedReviewedWorker(t, store, svc, creds.RequesterID, "AOK1", "ok1@example.org", true)
+			storetest.SeedReviewedWorker(t, store, svc, creds.RequesterID, "AOK2", "ok2@example.org", false)
+
+			url, kill := startBinary(t, bin, dsn, "--rate", "2", "--burst", "1")
+			defer kill()
+			srv := &apitest.Server{URL: url}
+			out, stderr, code := srv.Python(t, creds, `
+import os, boto3
+from botocore.config import Config
+c = boto3.client("mturk", endpoint_url=os.environ["TURKMAIL_ENDPOINT"], region_name="us-east-1",
+                 config=Config(retries={"mode": "standard", "max_attempts": 10}))
+retried = 0
+for i in range(5):
+    r = c.notify_workers(Subject="New HITs %d" % i, MessageText="Hello", WorkerIds=["AOK1", "ANOPE", "AOK2", "AOK1"])
+    retried += r["ResponseMetadata"]["RetryAttempts"] > 0
+    print(r["ResponseMetadata"]["HTTPHeaders"]["x-turkmail-notification-id"], [f["WorkerId"] for f in r["NotifyWorkersFailureStatuses"]])
+print("retried", retried > 0)
+`)
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if code != 0 || len(lines) != 6 || lines[5] != "retried True" {
+				t.Fatalf("boto3 printed %q (stderr %s, exit %d); want 5 answers, some after retries", out, stderr, code)
+			}
+			for _, line := range lines[:5] {
+				id, statuses, _ := strings.Cut(line, " ")
+				if statuses != "['ANOPE']" || deliveriesOf(t, store, creds.RequesterID, id) != 2 {
+					t.Fatalf("answer %q: want ANOPE refused and 2 deliveries", line)
+				}
+			}
+			counts, err := store.CountDeliveries(ctx)
+			if err != nil || counts[turkmail.DeliveryQueued] != 10 || len(counts) != 1 {
+				t.Fatalf("deliveries %v (%v), want 10 queued: 5 calls × 2 workers, nothing from throttled attempts", counts, err)
+			}
+		})
+	}
+}
+
+// buildBinary builds cmd/turkmail into a temporary directory.
+func buildBinary(t *testing.T) string {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--dispatch=false", "--auto-approve-interval", "0", "--rate", "0", "--notify-cap", "off")
+	bin := filepath.Join(t.TempDir(), "turkmail")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/turkmail/turkmail/cmd/turkmail").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startBinary runs `turkmail serve` on a free port over dsn (throttle and cap off, unless
+// extra flags, which come last and so win, say otherwise) and returns its URL and a
+// function that SIGKILLs it and waits for it to die.
+func startBinary(t *testing.T, bin, dsn string, extra ...string) (string, func()) {
+	t.Helper()
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--dispatch=false", "--auto-approve-interval", "0", "--rate", "0", "--notify-cap", "off"}
+	cmd := exec.Command(bin, append(args, extra...)...)
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TURKMAIL_") {

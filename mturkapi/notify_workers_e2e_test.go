@@ -3,6 +3,7 @@ package mturkapi_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -144,6 +145,11 @@ func TestNotifyWorkersSDK(t *testing.T) {
 		rf, ok := err.(awserr.RequestFailure)
 		if !ok || rf.Code() != "RequestError" || rf.StatusCode() != 400 || rf.Message() != "Value for parameter Subject is 201 characters; the maximum is 200." {
 			t.Fatalf("err = %v", err)
+		}
+		// The SDK's modelled exception carries the TurkErrorCode.
+		var re *mturk.RequestError
+		if !errors.As(err, &re) || aws.StringValue(re.TurkErrorCode) != turkmail.TurkLengthOutOfRange {
+			t.Fatalf("err = %#v, want *mturk.RequestError with TurkErrorCode %s", err, turkmail.TurkLengthOutOfRange)
 		}
 		// The SDK checks presence only; the server says which limit.
 		_, err = c.NotifyWorkers(&mturk.NotifyWorkersInput{Subject: aws.String("S"), MessageText: aws.String("T"), WorkerIds: aws.StringSlice([]string{})})

@@ -63,6 +63,45 @@ func TestDecodeNotifyWorkers(t *testing.T) {
 	}
 }
 
+// Characters are code points whether the client sends them raw or as JSON escapes (boto3
+// sends raw UTF-8; other encoders escape, emoji as surrogate pairs): 200 and 4,096 pass,
+// one more fails, through decoding and validation as the handler runs them.
+func TestNotifyWorkersCountsEscapedCharacters(t *testing.T) {
+	body := func(subject, text string) string {
+		return `{"Subject":"` + subject + `","MessageText":"` + text + `","WorkerIds":["AW1"]}`
+	}
+	tests := []struct {
+		name, body, message string // message "" means accepted
+	}{
+		{"subject 200 escaped é", body(strings.Repeat(`\u00e9`, 200), "T"), ""},
+		{"subject 200 escaped emoji", body(strings.Repeat(`\ud83d\ude00`, 200), "T"), ""},
+		{"subject 201 escaped é", body(strings.Repeat(`\u00e9`, 201), "T"), "Value for parameter Subject is 201 characters; the maximum is 200."},
+		{"subject 201 escaped emoji", body(strings.Repeat(`\ud83d\ude00`, 201), "T"), "Value for parameter Subject is 201 characters; the maximum is 200."},
+		{"text 4096 raw é", body("S", strings.Repeat("é", 4096)), ""},
+		{"text 4096 escaped emoji", body("S", strings.Repeat(`\ud83d\ude00`, 4096)), ""},
+		{"text 4097 raw é", body("S", strings.Repeat("é", 4097)), "Value for parameter MessageText is 4097 characters; the maximum is 4096."},
+		{"text 4097 escaped emoji", body("S", strings.Repeat(`\ud83d\ude00`, 4097)), "Value for parameter MessageText is 4097 characters; the maximum is 4096."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in, err := decodeNotifyWorkers([]byte(tc.body))
+			if err == nil {
+				err = in.Validate()
+			}
+			if tc.message == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var e *turkmail.Error
+			if !errors.As(err, &e) || e.Code != turkmail.CodeRequestError || e.TurkErrorCode != turkmail.TurkLengthOutOfRange || e.Message != tc.message {
+				t.Fatalf("err = %v; want RequestError %s %q", err, turkmail.TurkLengthOutOfRange, tc.message)
+			}
+		})
+	}
+}
+
 // FuzzNotifyWorkersDecode feeds arbitrary bodies through decoding and validation, as the
 // handler does. It must never panic, every refusal must be a RequestError, and whatever is
 // accepted must pass the rules as checked here independently (with a regexp, rune counts,

@@ -23,11 +23,16 @@ type dialect struct {
 	skipLocked string
 	// lockMigrations serialises migrations across nodes starting at once (inside the tx).
 	lockMigrations string
-	// lockRequester ($1: requester id) serialises one requester's NotifyWorkers acceptances
-	// inside the transaction (for the per-worker cap). NO KEY UPDATE does not block the
-	// foreign-key checks of inserts that reference the row. SQLite: one writer already.
+	// lockRequester ($1: requester id, $2: invocation id) serialises one requester's
+	// NotifyWorkers acceptances inside the transaction (for the per-worker cap) and, in the
+	// same round trip, reads the invocation record (notification_id, response, created_at;
+	// NULLs if none). NO KEY UPDATE does not block the foreign-key checks of inserts that
+	// reference the row. SQLite: one writer already.
 	lockRequester string
-	isUnique      func(error) bool
+	// writableCTE: INSERTs may sit in a WITH clause, so that a notification, its deliveries
+	// and its invocation record go in one statement (PostgreSQL); SQLite has no such thing.
+	writableCTE bool
+	isUnique    func(error) bool
 }
 
 var sqliteDialect = dialect{
@@ -39,7 +44,10 @@ var postgresDialect = dialect{
 	name:           "postgres",
 	skipLocked:     "FOR UPDATE SKIP LOCKED",
 	lockMigrations: "SELECT pg_advisory_xact_lock(7215023417)",
-	lockRequester:  "SELECT 1 FROM requesters WHERE id = $1 FOR NO KEY UPDATE",
+	lockRequester: `SELECT i.notification_id, i.response, i.created_at FROM requesters r
+		LEFT JOIN invocations i ON i.requester_id = r.id AND i.invocation_id = $2
+		WHERE r.id = $1 FOR NO KEY UPDATE OF r`,
+	writableCTE: true,
 	isUnique: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && pe.Code == "23505"

@@ -46,6 +46,8 @@ func TestAcceptNotification(t *testing.T) {
 		seed.Worker("AUPPER", "Mixed.Case@Example.ORG")
 		seed.OptOut("AW1", "AREQ")
 		seed.OptOut("AW2", "AREQ2") // another requester's opt-out does not count
+		seed.Reviewed("AREQ", "AW0")
+		seed.Reviewed("AREQ2", "AW1") // eligibility is per requester
 		seed.Suppress("mixed.case@example.org", "550 no such user")
 		// Recent deliveries to AW0: two inside the hour, one before it, one from another requester.
 		seed.Notification("NOLD", "AREQ", "s", "m", at.Add(-2*time.Hour))
@@ -63,7 +65,7 @@ func TestAcceptNotification(t *testing.T) {
 			t.Fatalf("AcceptNotification = %+v, %v", got, err)
 		}
 		want := map[string]turkmail.RecipientFacts{
-			"AW0": {Recent: 2}, "AW1": {OptedOut: true}, "AW2": {}, "AUPPER": {Suppressed: true},
+			"AW0": {Reviewed: true, Recent: 2}, "AW1": {OptedOut: true}, "AW2": {}, "AUPPER": {Suppressed: true},
 		}
 		if fmt.Sprint(facts) != fmt.Sprint(want) {
 			t.Fatalf("facts = %v, want %v (unknown workers absent)", facts, want)
