@@ -1,12 +1,9 @@
 package turkmail
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 	"unicode/utf8"
 )
@@ -162,19 +159,9 @@ func checkAnswer(answer string) error {
 	if !utf8.ValidString(answer) {
 		return Invalid("AWS.MechanicalTurk.InvalidParameterValue", "The answer is not valid UTF-8.")
 	}
-	dec := xml.NewDecoder(bytes.NewReader([]byte(answer)))
-	root := ""
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return Invalid("AWS.MechanicalTurk.XMLParseError", "The answer is not well-formed XML: %v.", err)
-		}
-		if se, ok := tok.(xml.StartElement); ok && root == "" {
-			root = se.Name.Local
-		}
+	root, err := xmlRoot(answer)
+	if err != nil {
+		return Invalid("AWS.MechanicalTurk.XMLParseError", "The answer is not well-formed XML: %v.", err)
 	}
 	if root != "QuestionFormAnswers" {
 		return Invalid("AWS.MechanicalTurk.XMLParseError", "The answer must be a QuestionFormAnswers document (got root element %q).", clip(root, 40))

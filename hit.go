@@ -1,12 +1,12 @@
 package turkmail
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -185,25 +185,34 @@ func (s *Service) checkHITParams(p HITParams, now time.Time) (HIT, error) {
 // questionRoots are the three documents MTurk accepts as a Question.
 var questionRoots = map[string]bool{"QuestionForm": true, "ExternalQuestion": true, "HTMLQuestion": true}
 
+// xmlRoot reads the whole of doc and returns its root element's local name; an error if
+// doc is not well-formed XML.
+func xmlRoot(doc string) (string, error) {
+	dec := xml.NewDecoder(strings.NewReader(doc))
+	root := ""
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return root, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+		}
+	}
+}
+
 // checkQuestion checks that q is well-formed XML of at most 64 KB whose root is a
 // QuestionForm, ExternalQuestion or HTMLQuestion. The content is kept exactly as given.
 func checkQuestion(q string) error {
 	if len(q) > maxQuestionBytes {
 		return Invalid("AWS.MechanicalTurk.XMLParseError", "Question must be at most %d bytes (got %d).", maxQuestionBytes, len(q))
 	}
-	dec := xml.NewDecoder(bytes.NewReader([]byte(q)))
-	root := ""
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return Invalid("AWS.MechanicalTurk.XMLParseError", "Question is not well-formed XML: %v.", err)
-		}
-		if se, ok := tok.(xml.StartElement); ok && root == "" {
-			root = se.Name.Local
-		}
+	root, err := xmlRoot(q)
+	if err != nil {
+		return Invalid("AWS.MechanicalTurk.XMLParseError", "Question is not well-formed XML: %v.", err)
 	}
 	if !questionRoots[root] {
 		return Invalid("AWS.MechanicalTurk.XMLParseError",
