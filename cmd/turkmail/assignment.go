@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/turkmail/turkmail"
+	"github.com/turkmail/turkmail/sqlstore"
 )
 
 func newAssignmentCommand(g *globals) *cobra.Command {
@@ -33,17 +34,14 @@ deleted, with an assignment left, and its requester must not have blocked the wo
 		Example: "  turkmail assignment accept --hit 3AB… --worker A1B2C3D4E5F6G7",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			a, err := svc.AcceptAssignment(cmd.Context(), hitID, workerID)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), a.ID)
-			return nil
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				a, err := svc.AcceptAssignment(cmd.Context(), hitID, workerID)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), a.ID)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&hitID, "hit", "", "HIT id (required)")
@@ -70,18 +68,15 @@ func newAssignmentSubmitCommand(g *globals) *cobra.Command {
 				}
 				answer = string(b)
 			}
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			a, err := svc.SubmitAssignment(cmd.Context(), id, answer)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "assignment %s submitted; auto-approved at %s unless reviewed first\n",
-				a.ID, a.AutoApprovalTime.Format("2006-01-02 15:04:05Z07:00"))
-			return nil
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				a, err := svc.SubmitAssignment(cmd.Context(), id, answer)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "assignment %s submitted; auto-approved at %s unless reviewed first\n",
+					a.ID, a.AutoApprovalTime.Format("2006-01-02 15:04:05Z07:00"))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&id, "assignment", "", "assignment id (required)")
@@ -98,17 +93,14 @@ func newAssignmentAutoApproveCommand(g *globals) *cobra.Command {
   turkmail assignment auto-approve --db postgres://turkmail@db.internal/turkmail`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			n, err := svc.AutoApprove(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d assignment(s) approved\n", n)
-			return nil
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				n, err := svc.AutoApprove(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d assignment(s) approved\n", n)
+				return nil
+			})
 		},
 	}
 }

@@ -4,19 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/turkmail/turkmail"
 	"github.com/turkmail/turkmail/mail"
+	"github.com/turkmail/turkmail/sqlstore"
 )
 
 func newDeliveriesCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deliveries",
 		Short: "Inspect the delivery log",
+		Example: `  turkmail deliveries list --state deferred
+  turkmail deliveries list --notification 3ABCDEFGHIJKLMNOPQRSTUVWXYZ012 --json`,
 	}
 	cmd.AddCommand(newDeliveriesListCommand(g))
 	return cmd
@@ -44,22 +46,19 @@ pasted into tickets and chats, and a worker id is enough to find the worker
   turkmail deliveries list --state deferred --show-addresses`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			recs, err := svc.DeliveryRecords(cmd.Context(), turkmail.DeliveryFilter{
-				NotificationID: f.notification, RequesterID: f.requester, WorkerID: f.worker,
-				State: turkmail.DeliveryState(f.state), Limit: f.limit, WithAddresses: f.showAddresses,
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				recs, err := svc.DeliveryRecords(cmd.Context(), turkmail.DeliveryFilter{
+					NotificationID: f.notification, RequesterID: f.requester, WorkerID: f.worker,
+					State: turkmail.DeliveryState(f.state), Limit: f.limit, WithAddresses: f.showAddresses,
+				})
+				if err != nil {
+					return err
+				}
+				if f.asJSON {
+					return printDeliveriesJSON(cmd, recs, f.showAddresses)
+				}
+				return printDeliveries(cmd, recs, f.showAddresses)
 			})
-			if err != nil {
-				return err
-			}
-			if f.asJSON {
-				return printDeliveriesJSON(cmd, recs, f.showAddresses)
-			}
-			return printDeliveries(cmd, recs, f.showAddresses)
 		},
 	}
 	fl := cmd.Flags()
@@ -115,12 +114,11 @@ func printDeliveriesJSON(cmd *cobra.Command, recs []turkmail.DeliveryRecord, sho
 }
 
 func printDeliveries(cmd *cobra.Command, recs []turkmail.DeliveryRecord, showAddresses bool) error {
-	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 	header := "CREATED\tNOTIFICATION\tREQUESTER\tWORKER\t"
 	if showAddresses {
 		header += "ADDRESS\t"
 	}
-	fmt.Fprintln(tw, header+"STATE\tATTEMPTS\tLAST ATTEMPT\tNEXT ATTEMPT\tLAST REPLY")
+	tw := newTable(cmd.OutOrStdout(), header+"STATE\tATTEMPTS\tLAST ATTEMPT\tNEXT ATTEMPT\tLAST REPLY")
 	const layout = "2006-01-02 15:04:05"
 	for _, r := range recs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", r.CreatedAt.Local().Format(layout), r.NotificationID, r.RequesterID, r.WorkerID)

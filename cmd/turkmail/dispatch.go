@@ -226,28 +226,25 @@ SIGINT or SIGTERM stops claiming, lets sends in flight finish, hands the rest ba
 }
 
 func dispatch(ctx context.Context, g *globals, f *deliveryFlags, untilIdle bool, log *slog.Logger, cmd *cobra.Command) error {
-	store, svc, err := g.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	d, closeSender, err := f.dispatcher(store, svc, log, nil, nil)
-	if err != nil {
-		return err
-	}
-	defer closeSender()
-	start := time.Now()
-	if untilIdle {
-		err = d.RunUntilIdle(ctx)
-	} else {
-		err = d.Run(ctx)
-	}
-	if err != nil {
-		return err
-	}
-	c := d.Counts()
-	fmt.Fprintf(cmd.OutOrStdout(), "delivered %d, deferred %d, bounced %d, expired %d, cancelled %d in %s\n",
-		c[turkmail.DeliveryDelivered], c[turkmail.DeliveryDeferred], c[turkmail.DeliveryBounced],
-		c[turkmail.DeliveryExpired], c[turkmail.DeliveryCancelled], time.Since(start).Round(time.Millisecond))
-	return nil
+	return g.withService(ctx, func(store *sqlstore.Store, svc *turkmail.Service) error {
+		d, closeSender, err := f.dispatcher(store, svc, log, nil, nil)
+		if err != nil {
+			return err
+		}
+		defer closeSender()
+		start := time.Now()
+		if untilIdle {
+			err = d.RunUntilIdle(ctx)
+		} else {
+			err = d.Run(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		c := d.Counts()
+		fmt.Fprintf(cmd.OutOrStdout(), "delivered %d, deferred %d, bounced %d, expired %d, cancelled %d in %s\n",
+			c[turkmail.DeliveryDelivered], c[turkmail.DeliveryDeferred], c[turkmail.DeliveryBounced],
+			c[turkmail.DeliveryExpired], c[turkmail.DeliveryCancelled], time.Since(start).Round(time.Millisecond))
+		return nil
+	})
 }

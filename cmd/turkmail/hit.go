@@ -1,14 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/turkmail/turkmail"
+	"github.com/turkmail/turkmail/sqlstore"
 )
 
 func newHITCommand(g *globals) *cobra.Command {
@@ -45,35 +44,31 @@ func newHITListCommand(g *globals) *cobra.Command {
 		Example: "  turkmail hit list --requester ADEMOREQUESTER1",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			var views []hitView
-			max := int64(100)
-			var token *string
-			for {
-				l, err := svc.ListHITs(cmd.Context(), requester, token, &max)
-				if err != nil {
-					return err
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				var views []hitView
+				max := int64(100)
+				var token *string
+				for {
+					l, err := svc.ListHITs(cmd.Context(), requester, token, &max)
+					if err != nil {
+						return err
+					}
+					for _, h := range l.HITs {
+						views = append(views, toHITView(h, svc.Now()))
+					}
+					if token = l.NextToken; token == nil {
+						break
+					}
 				}
-				for _, h := range l.HITs {
-					views = append(views, toHITView(h, svc.Now()))
+				if asJSON {
+					return printJSON(cmd.OutOrStdout(), views)
 				}
-				if token = l.NextToken; token == nil {
-					break
+				tw := newTable(cmd.OutOrStdout(), "HIT ID\tSTATUS\tMAX\tPENDING\tREVIEWED\tEXPIRES\tTITLE")
+				for _, v := range views {
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.HITId, v.Status, v.MaxAssignments, v.Pending, v.Completed, v.Expiration, v.Title)
 				}
-			}
-			if asJSON {
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(views)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "HIT ID\tSTATUS\tMAX\tPENDING\tREVIEWED\tEXPIRES\tTITLE")
-			for _, v := range views {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", v.HITId, v.Status, v.MaxAssignments, v.Pending, v.Completed, v.Expiration, v.Title)
-			}
-			return tw.Flush()
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().StringVar(&requester, "requester", "", "requester id (required)")
@@ -90,18 +85,13 @@ func newHITShowCommand(g *globals) *cobra.Command {
 		Example: "  turkmail hit show --requester ADEMOREQUESTER1 3AB…",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			h, err := svc.GetHIT(cmd.Context(), requester, args[0])
-			if err != nil {
-				return err
-			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(toHITView(h, svc.Now()))
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				h, err := svc.GetHIT(cmd.Context(), requester, args[0])
+				if err != nil {
+					return err
+				}
+				return printIndentedJSON(cmd.OutOrStdout(), toHITView(h, svc.Now()))
+			})
 		},
 	}
 	cmd.Flags().StringVar(&requester, "requester", "", "requester id (required)")

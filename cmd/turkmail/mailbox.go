@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,12 +10,12 @@ import (
 	"mime/quotedprintable"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/turkmail/turkmail"
+	"github.com/turkmail/turkmail/sqlstore"
 )
 
 func newMailboxCommand(g *globals) *cobra.Command {
@@ -26,6 +25,8 @@ func newMailboxCommand(g *globals) *cobra.Command {
 		Long: `With --mail capture (the default) nothing leaves the machine: every email is kept in the
 database instead. mailbox lists and shows it, for offline use and tests of MTurk integrations.
 It shows workers' addresses: it is the operator's tool.`,
+		Example: `  turkmail mailbox list
+  turkmail mailbox show 42`,
 	}
 	cmd.AddCommand(newMailboxListCommand(g), newMailboxShowCommand(g))
 	return cmd
@@ -42,37 +43,33 @@ func newMailboxListCommand(g *globals) *cobra.Command {
   turkmail mailbox list --limit 10 --before 120 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, _, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			msgs, err := store.ListCapturedMail(cmd.Context(), limit, before)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				type row struct {
-					ID        int64     `json:"id"`
-					MessageID string    `json:"message_id"`
-					From      string    `json:"envelope_from"`
-					To        string    `json:"envelope_to"`
-					Subject   string    `json:"subject"`
-					Captured  time.Time `json:"captured_at"`
+			return g.withService(cmd.Context(), func(store *sqlstore.Store, _ *turkmail.Service) error {
+				msgs, err := store.ListCapturedMail(cmd.Context(), limit, before)
+				if err != nil {
+					return err
 				}
-				out := make([]row, 0, len(msgs))
+				if asJSON {
+					type row struct {
+						ID        int64     `json:"id"`
+						MessageID string    `json:"message_id"`
+						From      string    `json:"envelope_from"`
+						To        string    `json:"envelope_to"`
+						Subject   string    `json:"subject"`
+						Captured  time.Time `json:"captured_at"`
+					}
+					out := make([]row, 0, len(msgs))
+					for _, m := range msgs {
+						out = append(out, row{m.ID, m.MessageID, m.EnvelopeFrom, m.EnvelopeTo, subjectOf(m.Raw), m.CreatedAt})
+					}
+					return printJSON(cmd.OutOrStdout(), out)
+				}
+				tw := newTable(cmd.OutOrStdout(), "ID\tCAPTURED\tTO\tSUBJECT\tMESSAGE-ID")
 				for _, m := range msgs {
-					out = append(out, row{m.ID, m.MessageID, m.EnvelopeFrom, m.EnvelopeTo, subjectOf(m.Raw), m.CreatedAt})
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, m.CreatedAt.Local().Format("2006-01-02 15:04:05"),
+						m.EnvelopeTo, clipText(subjectOf(m.Raw), 60), m.MessageID)
 				}
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(out)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tCAPTURED\tTO\tSUBJECT\tMESSAGE-ID")
-			for _, m := range msgs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, m.CreatedAt.Local().Format("2006-01-02 15:04:05"),
-					m.EnvelopeTo, clipText(subjectOf(m.Raw), 60), m.MessageID)
-			}
-			return tw.Flush()
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 50, "show at most this many")
@@ -94,25 +91,22 @@ func newMailboxShowCommand(g *globals) *cobra.Command {
 			if err != nil || id <= 0 {
 				return fmt.Errorf("message ID %q: want a number from turkmail mailbox list", args[0])
 			}
-			store, _, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			m, err := store.CapturedMail(cmd.Context(), id)
-			if err != nil {
-				if isNotFound(err) {
-					return fmt.Errorf("no captured message %d", id)
+			return g.withService(cmd.Context(), func(store *sqlstore.Store, _ *turkmail.Service) error {
+				m, err := store.CapturedMail(cmd.Context(), id)
+				if err != nil {
+					if isNotFound(err) {
+						return fmt.Errorf("no captured message %d", id)
+					}
+					return err
 				}
-				return err
-			}
-			if raw {
-				_, err := cmd.OutOrStdout().Write(m.Raw)
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Envelope-From: %s\nEnvelope-To: %s\nCaptured: %s\n\n",
-				m.EnvelopeFrom, m.EnvelopeTo, m.CreatedAt.Local().Format(time.RFC1123Z))
-			return writeDecoded(cmd.OutOrStdout(), m.Raw)
+				if raw {
+					_, err := cmd.OutOrStdout().Write(m.Raw)
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Envelope-From: %s\nEnvelope-To: %s\nCaptured: %s\n\n",
+					m.EnvelopeFrom, m.EnvelopeTo, m.CreatedAt.Local().Format(time.RFC1123Z))
+				return writeDecoded(cmd.OutOrStdout(), m.Raw)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the message exactly as it was sent (RFC 5322, CRLF)")

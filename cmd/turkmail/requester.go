@@ -1,13 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/turkmail/turkmail"
+	"github.com/turkmail/turkmail/sqlstore"
 )
 
 func newRequesterCommand(g *globals) *cobra.Command {
@@ -36,16 +35,13 @@ func newRequesterCreateCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--balance: %w", err)
 			}
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			creds, err := svc.CreateRequester(cmd.Context(), turkmail.NewRequester{Name: name, ContactEmail: contact, BalanceCents: cents})
-			if err != nil {
-				return err
-			}
-			return printCredentials(cmd, creds, asJSON)
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				creds, err := svc.CreateRequester(cmd.Context(), turkmail.NewRequester{Name: name, ContactEmail: contact, BalanceCents: cents})
+				if err != nil {
+					return err
+				}
+				return printCredentials(cmd, creds, asJSON)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "display name, shown on the From line of its emails (required)")
@@ -58,9 +54,7 @@ func newRequesterCreateCommand(g *globals) *cobra.Command {
 
 func printCredentials(cmd *cobra.Command, c turkmail.Credentials, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetIndent("", "  ")
-		return enc.Encode(c)
+		return printIndentedJSON(cmd.OutOrStdout(), c)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "RequesterId:     %s\nAccessKeyId:     %s\nSecretAccessKey: %s\n",
 		c.RequesterID, c.AccessKeyID, c.SecretAccessKey)
@@ -75,24 +69,20 @@ func newRequesterListCommand(g *globals) *cobra.Command {
 		Example: "  turkmail requester list --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			rs, err := svc.Requesters(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(rs)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "REQUESTER ID\tNAME\tCONTACT\tBALANCE\tCREATED")
-			for _, r := range rs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.ContactEmail, turkmail.FormatMoney(r.BalanceCents), r.CreatedAt.Format("2006-01-02 15:04"))
-			}
-			return tw.Flush()
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				rs, err := svc.Requesters(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return printJSON(cmd.OutOrStdout(), rs)
+				}
+				tw := newTable(cmd.OutOrStdout(), "REQUESTER ID\tNAME\tCONTACT\tBALANCE\tCREATED")
+				for _, r := range rs {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.ContactEmail, turkmail.FormatMoney(r.BalanceCents), r.CreatedAt.Format("2006-01-02 15:04"))
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -107,16 +97,13 @@ func newRequesterRotateCommand(g *globals) *cobra.Command {
 		Example: "  turkmail requester rotate-key A1B2C3D4E5F6G7",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			creds, err := svc.RotateKey(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return printCredentials(cmd, creds, asJSON)
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				creds, err := svc.RotateKey(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return printCredentials(cmd, creds, asJSON)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -78,13 +78,20 @@ func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", g.logFormat)
 }
 
-// open connects to --db, migrating it, and builds the Service every command works through.
-func (g *globals) open(ctx context.Context) (*sqlstore.Store, *turkmail.Service, error) {
-	return g.openWith(ctx, turkmail.Options{})
+// withService gives fn the store and Service over --db and closes the store after it.
+func (g *globals) withService(ctx context.Context, fn func(*sqlstore.Store, *turkmail.Service) error) error {
+	store, svc, err := g.open(ctx, turkmail.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return fn(store, svc)
 }
 
-// openWith is open with Service options (serve's OnQueued hook); SecretKey is always set here.
-func (g *globals) openWith(ctx context.Context, o turkmail.Options) (*sqlstore.Store, *turkmail.Service, error) {
+// open connects to --db, migrating it, and builds the Service every command works through.
+// serve calls it directly for its Service options (the OnQueued hook); SecretKey is always
+// set here.
+func (g *globals) open(ctx context.Context, o turkmail.Options) (*sqlstore.Store, *turkmail.Service, error) {
 	store, err := sqlstore.Open(ctx, g.db, sqlstore.Options{})
 	if err != nil {
 		return nil, nil, err

@@ -69,7 +69,7 @@ func serve(ctx context.Context, g *globals, f serveFlags, log *slog.Logger, cmd 
 	if err := f.notify.apply(&opts); err != nil {
 		return err
 	}
-	store, svc, err := g.openWith(ctx, opts)
+	store, svc, err := g.open(ctx, opts)
 	if err != nil {
 		return err
 	}

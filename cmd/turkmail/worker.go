@@ -1,12 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/turkmail/turkmail"
+	"github.com/turkmail/turkmail/sqlstore"
 )
 
 func newWorkerCommand(g *globals) *cobra.Command {
@@ -31,21 +32,18 @@ func newWorkerAddCommand(g *globals) *cobra.Command {
   turkmail worker add --id A1B2C3D4E5F6G7 --email "Ann Lee <ann@example.org>"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			w, changed, err := svc.AddWorker(cmd.Context(), id, email, name)
-			if err != nil {
-				return err
-			}
-			verb := "saved"
-			if !changed {
-				verb = "unchanged"
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "worker %s %s\n", w.ID, verb)
-			return nil
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				w, changed, err := svc.AddWorker(cmd.Context(), id, email, name)
+				if err != nil {
+					return err
+				}
+				verb := "saved"
+				if !changed {
+					verb = "unchanged"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "worker %s %s\n", w.ID, verb)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&id, "id", "", "worker id, ^A[A-Z0-9]+$ (required)")
@@ -76,24 +74,21 @@ any line was bad.`,
 				defer f.Close()
 				in = f
 			}
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			res, err := svc.ImportWorkers(cmd.Context(), in)
-			for _, p := range res.Problems {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s:%d: %s\n", args[0], p.Line, p.Reason)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d added, %d updated, %d unchanged, %d skipped\n",
-				res.Added, res.Updated, res.Unchanged, len(res.Problems))
-			if err != nil {
-				return err
-			}
-			if len(res.Problems) > 0 {
-				return fmt.Errorf("%d line(s) not imported", len(res.Problems))
-			}
-			return nil
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				res, err := svc.ImportWorkers(cmd.Context(), in)
+				for _, p := range res.Problems {
+					fmt.Fprintf(cmd.ErrOrStderr(), "%s:%d: %s\n", args[0], p.Line, p.Reason)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d added, %d updated, %d unchanged, %d skipped\n",
+					res.Added, res.Updated, res.Unchanged, len(res.Problems))
+				if err != nil {
+					return err
+				}
+				if len(res.Problems) > 0 {
+					return fmt.Errorf("%d line(s) not imported", len(res.Problems))
+				}
+				return nil
+			})
 		},
 	}
 }
@@ -114,28 +109,24 @@ func newWorkerListCommand(g *globals) *cobra.Command {
 		Example: "  turkmail worker list --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			ws, err := svc.Workers(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				out := make([]workerView, len(ws))
-				for i, w := range ws {
-					out[i] = workerView{w.ID, w.Email, w.Name, w.CreatedAt.Format("2006-01-02T15:04:05Z")}
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				ws, err := svc.Workers(cmd.Context())
+				if err != nil {
+					return err
 				}
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(out)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "WORKER ID\tEMAIL\tNAME\tADDED")
-			for _, w := range ws {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", w.ID, w.Email, w.Name, w.CreatedAt.Format("2006-01-02 15:04"))
-			}
-			return tw.Flush()
+				if asJSON {
+					out := make([]workerView, len(ws))
+					for i, w := range ws {
+						out[i] = workerView{w.ID, w.Email, w.Name, w.CreatedAt.Format("2006-01-02T15:04:05Z")}
+					}
+					return printJSON(cmd.OutOrStdout(), out)
+				}
+				tw := newTable(cmd.OutOrStdout(), "WORKER ID\tEMAIL\tNAME\tADDED")
+				for _, w := range ws {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", w.ID, w.Email, w.Name, w.CreatedAt.Format("2006-01-02 15:04"))
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -149,18 +140,13 @@ func newWorkerShowCommand(g *globals) *cobra.Command {
 		Example: "  turkmail worker show A1B2C3D4E5F6G7",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			w, err := svc.Worker(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(workerView{w.ID, w.Email, w.Name, w.CreatedAt.Format("2006-01-02T15:04:05Z")})
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				w, err := svc.Worker(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return printIndentedJSON(cmd.OutOrStdout(), workerView{w.ID, w.Email, w.Name, w.CreatedAt.Format("2006-01-02T15:04:05Z")})
+			})
 		},
 	}
 }

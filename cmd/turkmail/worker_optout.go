@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/turkmail/turkmail"
+	"github.com/turkmail/turkmail/sqlstore"
 )
 
 // newWorkerOptOutCommands are the worker subcommands that stop and restart one requester's
@@ -24,26 +27,23 @@ are cancelled when their turn comes. Running it again changes nothing.`,
 		Example: "  turkmail worker optout A1EXAMPLEWORKER --requester A2EXAMPLEREQSTR",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			o, already, err := svc.OptOut(cmd.Context(), args[0], requester)
-			if err != nil {
-				return err
-			}
-			r, err := svc.Requester(cmd.Context(), requester)
-			if err != nil {
-				return err
-			}
-			since := o.CreatedAt.Local().Format("2006-01-02 15:04:05")
-			if already {
-				fmt.Fprintf(cmd.OutOrStdout(), "Worker %s had already opted out of email from %s (%s) on %s; nothing changed.\n", o.WorkerID, r.ID, r.Name, since)
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				o, already, err := svc.OptOut(cmd.Context(), args[0], requester)
+				if err != nil {
+					return err
+				}
+				r, err := svc.Requester(cmd.Context(), requester)
+				if err != nil {
+					return err
+				}
+				since := o.CreatedAt.Local().Format("2006-01-02 15:04:05")
+				if already {
+					fmt.Fprintf(cmd.OutOrStdout(), "Worker %s had already opted out of email from %s (%s) on %s; nothing changed.\n", o.WorkerID, r.ID, r.Name, since)
+					return nil
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Worker %s opted out of email from %s (%s).\n", o.WorkerID, r.ID, r.Name)
 				return nil
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Worker %s opted out of email from %s (%s).\n", o.WorkerID, r.ID, r.Name)
-			return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&requester, "requester", "", "the requester whose email stops (required)")
@@ -61,21 +61,18 @@ Deliveries cancelled while the opt-out stood stay cancelled.`,
 		Example: "  turkmail worker optin A1EXAMPLEWORKER --requester A2EXAMPLEREQSTR",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, svc, err := g.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			was, err := svc.OptIn(cmd.Context(), args[0], requester)
-			if err != nil {
-				return err
-			}
-			if !was {
-				fmt.Fprintf(cmd.OutOrStdout(), "Worker %s had not opted out of email from %s; nothing changed.\n", args[0], requester)
+			return g.withService(cmd.Context(), func(_ *sqlstore.Store, svc *turkmail.Service) error {
+				was, err := svc.OptIn(cmd.Context(), args[0], requester)
+				if err != nil {
+					return err
+				}
+				if !was {
+					fmt.Fprintf(cmd.OutOrStdout(), "Worker %s had not opted out of email from %s; nothing changed.\n", args[0], requester)
+					return nil
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Worker %s receives email from %s again.\n", args[0], requester)
 				return nil
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Worker %s receives email from %s again.\n", args[0], requester)
-			return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&requester, "requester", "", "the requester whose email resumes (required)")

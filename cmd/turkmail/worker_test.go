@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/turkmail/turkmail"
 )
 
 // run executes the turkmail command line against db and returns stdout, stderr and the error.
@@ -55,7 +57,7 @@ func TestDemoAndAssignmentCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "t.db")
 	g := &globals{getenv: func(string) string { return "" }, db: db}
 	ctx := context.Background()
-	store, svc, err := g.open(ctx)
+	store, svc, err := g.open(ctx, turkmail.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
