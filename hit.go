@@ -86,8 +86,9 @@ type HITStore interface {
 	// returns the stored one either way.
 	PutHITType(ctx context.Context, t HITType) (HITType, error)
 	HITType(ctx context.Context, requesterID, id string) (HITType, error)
-	// CreateHIT stores h; ErrDuplicate if the requester used h.UniqueRequestToken already.
-	CreateHIT(ctx context.Context, h HIT) error
+	// CreateHIT stores h; ErrDuplicate if one of the requester's HITs created after
+	// tokensSince carries h.UniqueRequestToken. An older HIT gives the token up.
+	CreateHIT(ctx context.Context, h HIT, tokensSince time.Time) error
 	HITIDByToken(ctx context.Context, requesterID, token string) (string, error)
 	HIT(ctx context.Context, requesterID, id string, now time.Time) (HIT, error)
 	// HITForWorker reads a HIT whatever its requester: the worker side has no requester.
@@ -107,6 +108,8 @@ const (
 	maxAnnotation        = 255
 	maxAssignmentsPerHIT = 1000000
 	maxLifetimeSeconds   = 365 * 24 * 3600
+	// MTurk keeps a UniqueRequestToken for 24 hours; after that the same token makes a new HIT.
+	uniqueTokenLifetime = 24 * time.Hour
 )
 
 // CreateHIT makes (or reuses) the HIT type described by t and creates a HIT of it.
@@ -231,7 +234,7 @@ func (s *Service) createHIT(ctx context.Context, requesterID string, typ HITType
 	h.Type = typ
 	h.HITGroupID = typ.ID // MTurk groups HITs by type: one group per type here
 	h.ReviewStatus = "NotReviewed"
-	if err := s.store.CreateHIT(ctx, h); err != nil {
+	if err := s.store.CreateHIT(ctx, h, h.CreatedAt.Add(-uniqueTokenLifetime)); err != nil {
 		if errors.Is(err, ErrDuplicate) && h.UniqueRequestToken != "" {
 			id, lerr := s.store.HITIDByToken(ctx, requesterID, h.UniqueRequestToken)
 			if lerr != nil {

@@ -71,13 +71,25 @@ func (s *Store) HITType(ctx context.Context, requesterID, id string) (turkmail.H
 		WHERE t.id = $1 AND t.requester_id = $2`, id, requesterID))
 }
 
-func (s *Store) CreateHIT(ctx context.Context, h turkmail.HIT) error {
+func (s *Store) CreateHIT(ctx context.Context, h turkmail.HIT, tokensSince time.Time) error {
 	token := sql.NullString{String: h.UniqueRequestToken, Valid: h.UniqueRequestToken != ""}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO hits (id, requester_id, hit_type_id, hit_group_id, hit_layout_id, question,
-		requester_annotation, unique_request_token, max_assignments, expires_at, review_status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		h.ID, h.RequesterID, h.Type.ID, h.HITGroupID, h.HITLayoutID, h.Question, h.RequesterAnnotation, token,
-		h.MaxAssignments, ms(h.Expiration), h.ReviewStatus, ms(h.CreatedAt))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// The unique index stays the arbiter of concurrent creates; an expired token is
+		// taken off its old HIT first, in the same transaction, so the index lets it pass.
+		if token.Valid {
+			if _, err := tx.ExecContext(ctx, `UPDATE hits SET unique_request_token = NULL
+				WHERE requester_id = $1 AND unique_request_token = $2 AND created_at <= $3`,
+				h.RequesterID, token, ms(tokensSince)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO hits (id, requester_id, hit_type_id, hit_group_id, hit_layout_id, question,
+			requester_annotation, unique_request_token, max_assignments, expires_at, review_status, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			h.ID, h.RequesterID, h.Type.ID, h.HITGroupID, h.HITLayoutID, h.Question, h.RequesterAnnotation, token,
+			h.MaxAssignments, ms(h.Expiration), h.ReviewStatus, ms(h.CreatedAt))
+		return err
+	})
 	return s.duplicate(err)
 }
 

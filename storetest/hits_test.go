@@ -64,12 +64,12 @@ func TestHITsStore(t *testing.T) {
 			if i == 0 {
 				h.UniqueRequestToken = "tok"
 			}
-			if err := s.CreateHIT(ctx, h); err != nil {
+			if err := s.CreateHIT(ctx, h, f.now.Add(-time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		dup := turkmail.HIT{ID: "3HITDUP", RequesterID: f.r1, Type: got, UniqueRequestToken: "tok", MaxAssignments: 1, CreatedAt: f.now}
-		if err := s.CreateHIT(ctx, dup); !errors.Is(err, turkmail.ErrDuplicate) {
+		if err := s.CreateHIT(ctx, dup, f.now.Add(-time.Millisecond)); !errors.Is(err, turkmail.ErrDuplicate) {
 			t.Fatalf("same token: %v, want ErrDuplicate", err)
 		}
 		if id, err := s.HITIDByToken(ctx, f.r1, "tok"); err != nil || id != "3HIT0" {
@@ -120,6 +120,48 @@ func TestHITsStore(t *testing.T) {
 		all, _ := s.ListHITs(ctx, f.r1, turkmail.HITQuery{Now: f.now, Page: turkmail.Page{Limit: 10}})
 		if len(all) != 4 {
 			t.Fatalf("ListHITs shows disposed HITs: %d", len(all))
+		}
+	})
+}
+
+// A UniqueRequestToken counts only on HITs created after tokensSince; CreateHIT takes an
+// older one over, and the older HIT stays.
+func TestHITTokenLifetimeStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		f := newHistory(t, s)
+		typ, err := s.PutHITType(ctx, turkmail.HITType{ID: "3TYPET", RequesterID: f.r1, Fingerprint: "fp", Title: "T",
+			Description: "D", AssignmentDuration: time.Hour, AutoApprovalDelay: time.Minute, CreatedAt: f.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hit := func(id, requester string, at time.Time) turkmail.HIT {
+			return turkmail.HIT{ID: id, RequesterID: requester, Type: typ, HITGroupID: typ.ID, Question: "<q/>", UniqueRequestToken: "tok",
+				MaxAssignments: 1, Expiration: at.Add(time.Hour), ReviewStatus: "NotReviewed", CreatedAt: at}
+		}
+		day := f.now.Add(24 * time.Hour)
+		for _, tc := range []struct {
+			h           turkmail.HIT
+			tokensSince time.Time
+			dup         bool
+			holder      string
+		}{
+			{hit("3TOK1", f.r1, f.now), f.now.Add(-time.Hour), false, "3TOK1"},
+			{hit("3TOK2", f.r1, f.now.Add(time.Hour)), f.now.Add(-time.Millisecond), true, "3TOK1"},
+			{hit("3TOK3", f.r1, day), f.now, false, "3TOK3"},
+			{hit("3TOK4", f.r1, day), f.now, true, "3TOK3"},
+			{hit("3TOK5", f.r2, day), day, false, "3TOK3"},
+		} {
+			err := s.CreateHIT(ctx, tc.h, tc.tokensSince)
+			if errors.Is(err, turkmail.ErrDuplicate) != tc.dup || (err != nil && !tc.dup) {
+				t.Fatalf("CreateHIT(%s, since %s) = %v, want duplicate=%v", tc.h.ID, tc.tokensSince.Sub(f.now), err, tc.dup)
+			}
+			if id, err := s.HITIDByToken(ctx, f.r1, "tok"); err != nil || id != tc.holder {
+				t.Fatalf("after %s: the token is on %s, %v; want %s", tc.h.ID, id, err, tc.holder)
+			}
+		}
+		if _, err := s.HIT(ctx, f.r1, "3TOK1", f.now); err != nil {
+			t.Fatalf("the token's first HIT is gone: %v", err)
 		}
 	})
 }
