@@ -24,6 +24,7 @@ type HIT struct {
 	Expiration          time.Time
 	ReviewStatus        string // MTurk's HITReviewStatus; always NotReviewed here
 	Disposed            bool
+	Reviewing           bool // the requester's mark (UpdateHITReviewStatus); shows only while the HIT is otherwise Reviewable
 	CreatedAt           time.Time
 
 	// Counts at the time of reading (the store computes them for its "now").
@@ -46,8 +47,7 @@ func (h HIT) Available() int64 { return max(h.MaxAssignments-h.Taken, 0) }
 
 // Status derives MTurk's HITStatus at now: Assignable while it can be accepted; Unassignable
 // while it cannot but work is in progress; Reviewable once it is expired or full with no work
-// in progress. (Reviewing is only reached through UpdateHITReviewStatus, which turkmail does
-// not offer.)
+// in progress, or Reviewing if the requester marked it so (UpdateHITReviewStatus).
 func (h HIT) Status(now time.Time) string {
 	switch {
 	case h.Disposed:
@@ -56,6 +56,8 @@ func (h HIT) Status(now time.Time) string {
 		return HITAssignable
 	case h.Pending > 0:
 		return HITUnassignable
+	case h.Reviewing:
+		return HITReviewing
 	default:
 		return HITReviewable
 	}
@@ -73,10 +75,10 @@ type HITParams struct {
 
 // HITQuery selects a requester's HITs for ListHITs and ListReviewableHITs.
 type HITQuery struct {
-	ReviewableOnly bool   // HITStatus Reviewable at Now
-	HITTypeID      string // "" for any
-	Now            time.Time
-	Page           Page
+	Status    string // "" for any; else HITReviewable or HITReviewing at Now
+	HITTypeID string // "" for any
+	Now       time.Time
+	Page      Page
 }
 
 // HITStore keeps HIT types and HITs. Every method but HITForWorker is scoped to a
@@ -98,6 +100,9 @@ type HITStore interface {
 	ListHITs(ctx context.Context, requesterID string, q HITQuery) ([]HIT, error)
 	// UpdateHITExpiration sets the expiry of a HIT that is not disposed (else ErrConflict).
 	UpdateHITExpiration(ctx context.Context, requesterID, id string, at time.Time) error
+	// SetHITReviewing marks a Reviewable HIT Reviewing (reviewing true) or a Reviewing one
+	// Reviewable again (false), in one conditional UPDATE; any other state is ErrConflict.
+	SetHITReviewing(ctx context.Context, requesterID, id string, reviewing bool, now time.Time) error
 	// DisposeHIT marks a HIT disposed if it is Reviewable at now with no submitted
 	// assignment left unreviewed (else ErrConflict), in one conditional UPDATE.
 	DisposeHIT(ctx context.Context, requesterID, id string, now time.Time) error
@@ -275,25 +280,17 @@ func (s *Service) ListHITs(ctx context.Context, requesterID string, token *strin
 // ListReviewableHITs returns a page of the requester's Reviewable (or Reviewing) HITs,
 // optionally of one HIT type.
 func (s *Service) ListReviewableHITs(ctx context.Context, requesterID string, hitTypeID, status *string, token *string, maxResults *int64) (HITList, error) {
-	q := HITQuery{ReviewableOnly: true}
+	q := HITQuery{Status: HITReviewable}
 	if hitTypeID != nil {
 		q.HITTypeID = *hitTypeID
 	}
-	st := HITReviewable
 	if status != nil {
-		st = *status
+		q.Status = *status
 	}
-	if st != HITReviewable && st != HITReviewing {
-		return HITList{}, Invalid("AWS.MechanicalTurk.InvalidParameterValue", "Status must be Reviewable or Reviewing (got %q).", clip(st, 40))
+	if q.Status != HITReviewable && q.Status != HITReviewing {
+		return HITList{}, Invalid("AWS.MechanicalTurk.InvalidParameterValue", "Status must be Reviewable or Reviewing (got %q).", clip(q.Status, 40))
 	}
-	listing := fmt.Sprintf("reviewable\x00%s\x00%s", q.HITTypeID, st)
-	if st == HITReviewing {
-		// No HIT is ever Reviewing here; still check the token and page size.
-		if _, err := s.openPage(ctx, requesterID, listing, token, maxResults); err != nil {
-			return HITList{}, err
-		}
-		return HITList{}, nil
-	}
+	listing := fmt.Sprintf("reviewable\x00%s\x00%s", q.HITTypeID, q.Status)
 	return s.listHITs(ctx, requesterID, listing, q, token, maxResults)
 }
 
@@ -335,7 +332,30 @@ func (s *Service) UpdateExpirationForHIT(ctx context.Context, requesterID, id st
 	return nil
 }
 
-// DeleteHIT disposes of a HIT that is Reviewable with all submitted assignments reviewed.
+// UpdateHITReviewStatus moves a Reviewable HIT to Reviewing, or with revert a Reviewing one
+// back to Reviewable: the requester's own marker of HITs being looked at, as on MTurk.
+func (s *Service) UpdateHITReviewStatus(ctx context.Context, requesterID, id string, revert bool) error {
+	now := s.clock()
+	err := s.store.SetHITReviewing(ctx, requesterID, id, !revert, now)
+	if !errors.Is(err, ErrConflict) {
+		if err != nil {
+			return s.hitNotFound(err, id)
+		}
+		return nil
+	}
+	h, rerr := s.store.HIT(ctx, requesterID, id, now)
+	if rerr != nil {
+		return s.hitNotFound(rerr, id)
+	}
+	from, to := HITReviewable, HITReviewing
+	if revert {
+		from, to = to, from
+	}
+	return Invalid("AWS.MechanicalTurk.InvalidHITState", "Hit %s is %s; only a %s HIT can be set to %s.", id, h.Status(now), from, to)
+}
+
+// DeleteHIT disposes of a HIT that is Reviewable (or Reviewing) with all submitted
+// assignments reviewed.
 // Deleting a HIT that is already disposed succeeds, so that a retried call does not fail.
 func (s *Service) DeleteHIT(ctx context.Context, requesterID, id string) error {
 	now := s.clock()

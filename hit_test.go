@@ -56,6 +56,10 @@ func TestHITStatus(t *testing.T) {
 		{"expired, nothing done", HIT{MaxAssignments: 2, Expiration: earlier}, HITReviewable},
 		{"expires exactly now", HIT{MaxAssignments: 2, Expiration: now}, HITReviewable},
 		{"disposed", HIT{MaxAssignments: 2, Expiration: later, Disposed: true}, HITDisposed},
+		{"marked, expired", HIT{MaxAssignments: 2, Expiration: earlier, Reviewing: true}, HITReviewing},
+		{"marked, open again", HIT{MaxAssignments: 2, Expiration: later, Reviewing: true}, HITAssignable},
+		{"marked, work in progress", HIT{MaxAssignments: 2, Taken: 1, Pending: 1, Expiration: earlier, Reviewing: true}, HITUnassignable},
+		{"marked, disposed", HIT{MaxAssignments: 2, Expiration: earlier, Reviewing: true, Disposed: true}, HITDisposed},
 	} {
 		if got := tc.h.Status(now); got != tc.want {
 			t.Errorf("%s: Status = %s, want %s", tc.name, got, tc.want)

@@ -17,6 +17,7 @@ func operations() map[string]operation {
 		m + "ListHITs":               op(listHITs),
 		m + "ListReviewableHITs":     op(listReviewableHITs),
 		m + "UpdateExpirationForHIT": op(updateExpirationForHIT),
+		m + "UpdateHITReviewStatus":  op(updateHITReviewStatus),
 		m + "DeleteHIT":              op(deleteHIT),
 		m + "ListAssignmentsForHIT":  op(listAssignmentsForHIT),
 		m + "GetAssignment":          op(getAssignment),

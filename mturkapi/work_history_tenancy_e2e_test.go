@@ -54,6 +54,10 @@ func TestWorkHistoryTenancy(t *testing.T) {
 				return err
 			}},
 			{"DeleteHIT", func(h, _, _ string) error { _, err := other.DeleteHIT(&mturk.DeleteHITInput{HITId: &h}); return err }},
+			{"UpdateHITReviewStatus", func(h, _, _ string) error {
+				_, err := other.UpdateHITReviewStatus(&mturk.UpdateHITReviewStatusInput{HITId: &h})
+				return err
+			}},
 			{"GetAssignment", func(_, a, _ string) error {
 				_, err := other.GetAssignment(&mturk.GetAssignmentInput{AssignmentId: &a})
 				return err

@@ -106,24 +106,26 @@ const (
 	takenCount   = `(SELECT COUNT(*) FROM assignments a WHERE a.hit_id = h.id
 		AND (a.status IN ('Submitted', 'Approved', 'Rejected') OR (a.status = 'Accepted' AND a.deadline_at > $1)))`
 	doneCount = `(SELECT COUNT(*) FROM assignments a WHERE a.hit_id = h.id AND a.status IN ('Approved', 'Rejected'))`
-	hitSelect = `SELECT h.id, h.requester_id, h.hit_group_id, h.hit_layout_id, h.question, h.requester_annotation,
-		COALESCE(h.unique_request_token, ''), h.max_assignments, h.expires_at, h.review_status, h.disposed, h.created_at, ` +
+	// reviewable is HIT.Status's Reviewable-or-Reviewing: no work in progress, and expired or full.
+	reviewable = `(` + pendingCount + ` = 0 AND (h.expires_at <= $1 OR ` + takenCount + ` >= h.max_assignments))`
+	hitSelect  = `SELECT h.id, h.requester_id, h.hit_group_id, h.hit_layout_id, h.question, h.requester_annotation,
+		COALESCE(h.unique_request_token, ''), h.max_assignments, h.expires_at, h.review_status, h.disposed, h.reviewing, h.created_at, ` +
 		hitTypeColumns + `, ` + pendingCount + `, ` + takenCount + `, ` + doneCount + `
 		FROM hits h JOIN hit_types t ON t.id = h.hit_type_id`
 )
 
 func scanHIT(row interface{ Scan(...any) error }) (turkmail.HIT, error) {
 	var h turkmail.HIT
-	var expires, created, disposed int64
+	var expires, created, disposed, reviewing int64
 	dest := []any{&h.ID, &h.RequesterID, &h.HITGroupID, &h.HITLayoutID, &h.Question, &h.RequesterAnnotation,
-		&h.UniqueRequestToken, &h.MaxAssignments, &expires, &h.ReviewStatus, &disposed, &created}
+		&h.UniqueRequestToken, &h.MaxAssignments, &expires, &h.ReviewStatus, &disposed, &reviewing, &created}
 	typeDest, finish := hitTypeDest(&h.Type)
 	dest = append(dest, typeDest...)
 	dest = append(dest, &h.Pending, &h.Taken, &h.Completed)
 	if err := row.Scan(dest...); err != nil {
 		return turkmail.HIT{}, notFound(err)
 	}
-	h.Expiration, h.CreatedAt, h.Disposed = fromMS(expires), fromMS(created), disposed != 0
+	h.Expiration, h.CreatedAt, h.Disposed, h.Reviewing = fromMS(expires), fromMS(created), disposed != 0, reviewing != 0
 	return h, finish()
 }
 
@@ -139,9 +141,11 @@ func (s *Store) ListHITs(ctx context.Context, requesterID string, q turkmail.HIT
 	where := ` WHERE h.requester_id = $2 AND h.disposed = 0
 		AND (h.created_at > $3 OR (h.created_at = $3 AND h.id > $4))`
 	args := []any{ms(q.Now), requesterID, ms(q.Page.After.At), q.Page.After.ID}
-	if q.ReviewableOnly {
-		// Reviewable: no work in progress, and expired or full.
-		where += ` AND ` + pendingCount + ` = 0 AND (h.expires_at <= $1 OR ` + takenCount + ` >= h.max_assignments)`
+	switch q.Status {
+	case turkmail.HITReviewable:
+		where += ` AND h.reviewing = 0 AND ` + reviewable
+	case turkmail.HITReviewing:
+		where += ` AND h.reviewing = 1 AND ` + reviewable
 	}
 	if q.HITTypeID != "" {
 		args = append(args, q.HITTypeID)
@@ -179,6 +183,20 @@ func (s *Store) DisposeHIT(ctx context.Context, requesterID, id string, now time
 			AND (a.status = 'Submitted' OR (a.status = 'Accepted' AND a.deadline_at > $1)))
 		AND (expires_at <= $1 OR (SELECT COUNT(*) FROM assignments a WHERE a.hit_id = hits.id
 			AND a.status IN ('Approved', 'Rejected')) >= max_assignments)`, ms(now), id, requesterID)
+	if err != nil {
+		return err
+	}
+	return s.applied(ctx, res, `SELECT COUNT(*) FROM hits WHERE id = $1 AND requester_id = $2`, id, requesterID)
+}
+
+func (s *Store) SetHITReviewing(ctx context.Context, requesterID, id string, reviewing bool, now time.Time) error {
+	to := 0
+	if reviewing {
+		to = 1
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE hits SET reviewing = $4 WHERE id = $2 AND requester_id = $3 AND disposed = 0
+		AND reviewing = 1 - $4 AND id IN (SELECT h.id FROM hits h WHERE h.id = $2 AND `+reviewable+`)`,
+		ms(now), id, requesterID, to)
 	if err != nil {
 		return err
 	}

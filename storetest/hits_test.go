@@ -101,9 +101,55 @@ func TestHITsStore(t *testing.T) {
 		if err := s.UpdateHITExpiration(ctx, f.r1, "3HIT1", f.now); err != nil {
 			t.Fatal(err)
 		}
-		rev, _ := s.ListHITs(ctx, f.r1, turkmail.HITQuery{ReviewableOnly: true, Now: f.now, Page: turkmail.Page{Limit: 10}})
-		if len(rev) != 1 || rev[0].ID != "3HIT1" {
-			t.Fatalf("reviewable: %v", rev)
+		listed := func(status string) string {
+			t.Helper()
+			hits, err := s.ListHITs(ctx, f.r1, turkmail.HITQuery{Status: status, Now: f.now, Page: turkmail.Page{Limit: 10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, h := range hits {
+				ids = append(ids, h.ID+":"+h.Status(f.now))
+			}
+			return fmt.Sprint(ids)
+		}
+		if got := listed(turkmail.HITReviewable); got != "[3HIT1:Reviewable]" {
+			t.Fatalf("reviewable: %v", got)
+		}
+		for _, tc := range []struct {
+			requester, hit string
+			reviewing      bool
+			want           error
+		}{
+			{f.r1, "3HIT2", true, turkmail.ErrConflict},  // Assignable
+			{f.r2, "3HIT1", true, turkmail.ErrNotFound},  // another requester's
+			{f.r1, "3HIT1", false, turkmail.ErrConflict}, // not Reviewing yet
+			{f.r1, "3HIT1", true, nil},
+			{f.r1, "3HIT1", true, turkmail.ErrConflict}, // already Reviewing
+		} {
+			if err := s.SetHITReviewing(ctx, tc.requester, tc.hit, tc.reviewing, f.now); !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) {
+				t.Fatalf("SetHITReviewing(%s, %v) = %v, want %v", tc.hit, tc.reviewing, err, tc.want)
+			}
+		}
+		if got := listed(turkmail.HITReviewing); got != "[3HIT1:Reviewing]" {
+			t.Fatalf("reviewing: %v", got)
+		}
+		if got := listed(turkmail.HITReviewable); got != "[]" {
+			t.Fatalf("reviewable while the only one is Reviewing: %v", got)
+		}
+		// The mark is the requester's until reverted: it shows whenever the HIT is
+		// otherwise Reviewable, not while it is open again.
+		if err := s.UpdateHITExpiration(ctx, f.r1, "3HIT1", f.now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := s.HIT(ctx, f.r1, "3HIT1", f.now); err != nil || h.Status(f.now) != turkmail.HITAssignable {
+			t.Fatalf("extended: %+v, %v", h, err)
+		}
+		if err := s.SetHITReviewing(ctx, f.r1, "3HIT1", false, f.now); !errors.Is(err, turkmail.ErrConflict) {
+			t.Fatalf("revert an Assignable HIT: %v", err)
+		}
+		if err := s.UpdateHITExpiration(ctx, f.r1, "3HIT1", f.now); err != nil || listed(turkmail.HITReviewing) != "[3HIT1:Reviewing]" {
+			t.Fatalf("expired again: %v, %s", err, listed(turkmail.HITReviewing))
 		}
 		if err := s.DisposeHIT(ctx, f.r1, "3HIT2", f.now); !errors.Is(err, turkmail.ErrConflict) {
 			t.Fatalf("dispose an assignable HIT: %v", err)
@@ -112,7 +158,10 @@ func TestHITsStore(t *testing.T) {
 			t.Fatalf("dispose another requester's HIT: %v", err)
 		}
 		if err := s.DisposeHIT(ctx, f.r1, "3HIT1", f.now); err != nil {
-			t.Fatal(err)
+			t.Fatalf("dispose a Reviewing HIT: %v", err)
+		}
+		if err := s.SetHITReviewing(ctx, f.r1, "3HIT1", false, f.now); !errors.Is(err, turkmail.ErrConflict) {
+			t.Fatalf("revert a disposed HIT: %v", err)
 		}
 		if err := s.UpdateHITExpiration(ctx, f.r1, "3HIT1", f.now.Add(time.Hour)); !errors.Is(err, turkmail.ErrConflict) {
 			t.Fatalf("extend a disposed HIT: %v", err)

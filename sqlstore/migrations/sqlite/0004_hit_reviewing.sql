@@ -1,0 +1,2 @@
+-- A requester's Reviewing marker on a HIT (UpdateHITReviewStatus).
+ALTER TABLE hits ADD COLUMN reviewing INTEGER NOT NULL DEFAULT 0;
