@@ -72,11 +72,16 @@ hit = "` + hitID + `"
 a1, a2 = "` + ids[0] + `", "` + ids[1] + `"
 listed = c.list_assignments_for_hit(HITId=hit, AssignmentStatuses=["Submitted"])
 hits = c.list_hits(MaxResults=10)
+c.update_hit_review_status(HITId=hit)
+reviewing = c.list_reviewable_hits(Status="Reviewing")
+c.update_hit_review_status(HITId=hit, Revert=True)
 c.approve_assignment(AssignmentId=a1, RequesterFeedback="Great")
 c.reject_assignment(AssignmentId=a2, RequesterFeedback="Not a bird")
 out = {
   "listed": sorted(a["WorkerId"] for a in listed["Assignments"]),
   "numHits": hits["NumResults"],
+  "reviewing": [h["HITStatus"] for h in reviewing["HITs"]],
+  "revertTwice": err(c.update_hit_review_status, HITId=hit, Revert=True),
   "approveTwice": err(c.approve_assignment, AssignmentId=a1),
   "rejectApproved": err(c.reject_assignment, AssignmentId=a1, RequesterFeedback="x"),
   "approveRejected": err(c.approve_assignment, AssignmentId=a2),
@@ -90,11 +95,11 @@ out["badToken"] = err(c.list_hits, NextToken="bm90IGEgdG9rZW4gYXQgYWxsIG5vdCBhIH
 print(json.dumps(out))
 `)
 		if strings.Join(toStrings(got["listed"]), ",") != "ABOTOONE,ABOTOTWO" || got["numHits"] != float64(1) ||
-			got["overridden"] != "Approved" || got["completed"] != float64(2) {
+			got["overridden"] != "Approved" || got["completed"] != float64(2) || strings.Join(toStrings(got["reviewing"]), ",") != "Reviewing" {
 			t.Fatalf("boto3 lifecycle: %v", got)
 		}
 		for key, want := range map[string]string{"approveTwice": "already approved", "rejectApproved": "cannot be rejected",
-			"approveRejected": "OverrideRejection", "badToken": "NextToken"} {
+			"approveRejected": "OverrideRejection", "badToken": "NextToken", "revertTwice": "only a Reviewing HIT"} {
 			e, _ := got[key].(map[string]any)
 			if e == nil || e["code"] != "RequestError" || e["status"] != float64(400) || !strings.Contains(e["message"].(string), want) {
 				t.Errorf("%s: got %v, want a RequestError mentioning %q", key, got[key], want)
