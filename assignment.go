@@ -244,33 +244,25 @@ func (s *Service) ApproveAssignment(ctx context.Context, requesterID, id string,
 		since = now.Add(-overrideWindow)
 	}
 	err = s.store.ApproveAssignment(ctx, requesterID, id, fb, now, since)
-	if !errors.Is(err, ErrConflict) {
-		if err != nil {
-			return s.assignmentNotFound(err, id)
+	return s.assignmentChanged(ctx, requesterID, id, err, func(a Assignment) error {
+		switch a.Status {
+		case StatusAccepted:
+			return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s has not been submitted yet; only a submitted assignment can be approved.", id)
+		case StatusApproved:
+			return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s is already approved.", id)
+		case StatusRejected:
+			if !override {
+				return Invalid("AWS.MechanicalTurk.InvalidAssignmentState",
+					"Assignment %s was rejected; to approve it, set OverrideRejection to true (possible within 30 days of its submission).", id)
+			}
+			if a.SubmittedAt.Before(since) {
+				return Invalid("AWS.MechanicalTurk.InvalidAssignmentState",
+					"Assignment %s was submitted on %s, more than 30 days ago; its rejection can no longer be overridden.", id, a.SubmittedAt.Format(time.DateOnly))
+			}
+			return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "The HIT of assignment %s has been deleted; its rejection can no longer be overridden.", id)
 		}
-		return nil
-	}
-	a, err := s.store.Assignment(ctx, requesterID, id)
-	if err != nil {
-		return s.assignmentNotFound(err, id)
-	}
-	switch a.Status {
-	case StatusAccepted:
-		return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s has not been submitted yet; only a submitted assignment can be approved.", id)
-	case StatusApproved:
-		return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s is already approved.", id)
-	case StatusRejected:
-		if !override {
-			return Invalid("AWS.MechanicalTurk.InvalidAssignmentState",
-				"Assignment %s was rejected; to approve it, set OverrideRejection to true (possible within 30 days of its submission).", id)
-		}
-		if a.SubmittedAt.Before(since) {
-			return Invalid("AWS.MechanicalTurk.InvalidAssignmentState",
-				"Assignment %s was submitted on %s, more than 30 days ago; its rejection can no longer be overridden.", id, a.SubmittedAt.Format(time.DateOnly))
-		}
-		return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "The HIT of assignment %s has been deleted; its rejection can no longer be overridden.", id)
-	}
-	return Fault(fmt.Errorf("approve %s refused while %s", id, a.Status))
+		return Fault(fmt.Errorf("approve %s refused while %s", id, a.Status))
+	})
 }
 
 // RejectAssignment rejects a Submitted assignment; feedback is required (MTurk's rule).
@@ -280,6 +272,23 @@ func (s *Service) RejectAssignment(ctx context.Context, requesterID, id string, 
 		return err
 	}
 	err = s.store.RejectAssignment(ctx, requesterID, id, fb, s.clock())
+	return s.assignmentChanged(ctx, requesterID, id, err, func(a Assignment) error {
+		switch a.Status {
+		case StatusAccepted:
+			return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s has not been submitted yet; only a submitted assignment can be rejected.", id)
+		case StatusApproved:
+			return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s is already approved; an approved assignment cannot be rejected.", id)
+		case StatusRejected:
+			return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s is already rejected.", id)
+		}
+		return Fault(fmt.Errorf("reject %s refused while %s", id, a.Status))
+	})
+}
+
+// assignmentChanged finishes a requester's conditional change of an assignment: the store
+// refuses one the row's state does not allow (ErrConflict) without saying why, so why
+// explains it from the assignment as it is now.
+func (s *Service) assignmentChanged(ctx context.Context, requesterID, id string, err error, why func(Assignment) error) error {
 	if !errors.Is(err, ErrConflict) {
 		if err != nil {
 			return s.assignmentNotFound(err, id)
@@ -290,13 +299,5 @@ func (s *Service) RejectAssignment(ctx context.Context, requesterID, id string, 
 	if err != nil {
 		return s.assignmentNotFound(err, id)
 	}
-	switch a.Status {
-	case StatusAccepted:
-		return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s has not been submitted yet; only a submitted assignment can be rejected.", id)
-	case StatusApproved:
-		return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s is already approved; an approved assignment cannot be rejected.", id)
-	case StatusRejected:
-		return Invalid("AWS.MechanicalTurk.InvalidAssignmentState", "Assignment %s is already rejected.", id)
-	}
-	return Fault(fmt.Errorf("reject %s refused while %s", id, a.Status))
+	return why(a)
 }

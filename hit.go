@@ -337,21 +337,13 @@ func (s *Service) UpdateExpirationForHIT(ctx context.Context, requesterID, id st
 func (s *Service) UpdateHITReviewStatus(ctx context.Context, requesterID, id string, revert bool) error {
 	now := s.clock()
 	err := s.store.SetHITReviewing(ctx, requesterID, id, !revert, now)
-	if !errors.Is(err, ErrConflict) {
-		if err != nil {
-			return s.hitNotFound(err, id)
+	return s.hitChanged(ctx, requesterID, id, now, err, func(h HIT) error {
+		from, to := HITReviewable, HITReviewing
+		if revert {
+			from, to = to, from
 		}
-		return nil
-	}
-	h, rerr := s.store.HIT(ctx, requesterID, id, now)
-	if rerr != nil {
-		return s.hitNotFound(rerr, id)
-	}
-	from, to := HITReviewable, HITReviewing
-	if revert {
-		from, to = to, from
-	}
-	return Invalid("AWS.MechanicalTurk.InvalidHITState", "Hit %s is %s; only a %s HIT can be set to %s.", id, h.Status(now), from, to)
+		return Invalid("AWS.MechanicalTurk.InvalidHITState", "Hit %s is %s; only a %s HIT can be set to %s.", id, h.Status(now), from, to)
+	})
 }
 
 // DeleteHIT disposes of a HIT that is Reviewable (or Reviewing) with all submitted
@@ -360,28 +352,34 @@ func (s *Service) UpdateHITReviewStatus(ctx context.Context, requesterID, id str
 func (s *Service) DeleteHIT(ctx context.Context, requesterID, id string) error {
 	now := s.clock()
 	err := s.store.DisposeHIT(ctx, requesterID, id, now)
-	if err == nil {
+	return s.hitChanged(ctx, requesterID, id, now, err, func(h HIT) error {
+		switch st := h.Status(now); {
+		case st == HITDisposed:
+			return nil
+		case st == HITAssignable:
+			return Invalid("AWS.MechanicalTurk.InvalidHITState",
+				"Hit %s is still Assignable: expire it first (UpdateExpirationForHIT with a past ExpireAt), then delete it.", id)
+		case h.Pending > 0:
+			return Invalid("AWS.MechanicalTurk.InvalidHITState", "Hit %s has %d assignment(s) still being worked on; it can be deleted once they are submitted and reviewed.", id, h.Pending)
+		default:
+			return Invalid("AWS.MechanicalTurk.InvalidHITState", "Hit %s has submitted assignments that are not yet approved or rejected; review them before deleting the HIT.", id)
+		}
+	})
+}
+
+// hitChanged is assignmentChanged for a requester's conditional change of a HIT.
+func (s *Service) hitChanged(ctx context.Context, requesterID, id string, now time.Time, err error, why func(HIT) error) error {
+	if !errors.Is(err, ErrConflict) {
+		if err != nil {
+			return s.hitNotFound(err, id)
+		}
 		return nil
 	}
-	if !errors.Is(err, ErrConflict) {
+	h, err := s.store.HIT(ctx, requesterID, id, now)
+	if err != nil {
 		return s.hitNotFound(err, id)
 	}
-	// Re-read to say why.
-	h, rerr := s.store.HIT(ctx, requesterID, id, now)
-	if rerr != nil {
-		return s.hitNotFound(rerr, id)
-	}
-	switch st := h.Status(now); {
-	case st == HITDisposed:
-		return nil
-	case st == HITAssignable:
-		return Invalid("AWS.MechanicalTurk.InvalidHITState",
-			"Hit %s is still Assignable: expire it first (UpdateExpirationForHIT with a past ExpireAt), then delete it.", id)
-	case h.Pending > 0:
-		return Invalid("AWS.MechanicalTurk.InvalidHITState", "Hit %s has %d assignment(s) still being worked on; it can be deleted once they are submitted and reviewed.", id, h.Pending)
-	default:
-		return Invalid("AWS.MechanicalTurk.InvalidHITState", "Hit %s has submitted assignments that are not yet approved or rejected; review them before deleting the HIT.", id)
-	}
+	return why(h)
 }
 
 // validEntityID checks MTurk's EntityId shape: ^[A-Z0-9]+$, 1–64.
