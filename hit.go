@@ -103,7 +103,7 @@ type HITStore interface {
 	// SetHITReviewing marks a Reviewable HIT Reviewing (reviewing true) or a Reviewing one
 	// Reviewable again (false), in one conditional UPDATE; any other state is ErrConflict.
 	SetHITReviewing(ctx context.Context, requesterID, id string, reviewing bool, now time.Time) error
-	// DisposeHIT marks a HIT disposed if it is Reviewable at now with no submitted
+	// DisposeHIT marks a HIT disposed if it is Reviewable (or Reviewing) at now with no submitted
 	// assignment left unreviewed (else ErrConflict), in one conditional UPDATE.
 	DisposeHIT(ctx context.Context, requesterID, id string, now time.Time) error
 }
